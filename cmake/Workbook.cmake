@@ -1,0 +1,62 @@
+# Helpers shared by the harness and the chapters.
+
+# Warnings: fatal in harness code, shown (not fatal) in code a learner writes.
+add_library(wb_harness_warnings INTERFACE)
+target_compile_options(wb_harness_warnings INTERFACE -Wall -Wextra -Wpedantic -Werror)
+add_library(wb_learner_warnings INTERFACE)
+target_compile_options(wb_learner_warnings INTERFACE -Wall -Wextra)
+
+if(Catch2_VERSION VERSION_GREATER_EQUAL 3)
+  set(WB_CATCH2_V3 ON)
+  set(WB_CATCH2_TARGET Catch2::Catch2)
+else()
+  set(WB_CATCH2_V3 OFF)
+  set(WB_CATCH2_TARGET Catch2::Catch2)
+endif()
+
+# wb_add_exercise_variant(TARGET <name> TEST <file.cpp> DIRS <dir>...)
+# A test program for one exercise whose headers are looked up in DIRS, in order. Tests include
+# the exercise with angle brackets (<countdown.hpp>) so that DIRS, not the test's own folder,
+# decide which version of the exercise is compiled.
+function(wb_add_exercise_variant)
+  cmake_parse_arguments(arg "" "TARGET;TEST;OUTPUT_DIR" "DIRS" ${ARGN})
+  add_executable(${arg_TARGET} ${arg_TEST})
+  target_include_directories(${arg_TARGET} PRIVATE ${arg_DIRS})
+  target_link_libraries(${arg_TARGET} PRIVATE wb_test_main wb_learner_warnings)
+  target_precompile_headers(${arg_TARGET} REUSE_FROM wb_test_pch)
+  set_target_properties(${arg_TARGET} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${arg_OUTPUT_DIR})
+endfunction()
+
+# wb_add_chapter(<chNN-slug>)
+# For every <exercise>_test.cpp in chapters/<chNN-slug>/, three kinds of program:
+#   chNN_<exercise>                  the learner's files          (what `workbook check` runs)
+#   chNN_<exercise>_solution         solutions/<chNN-slug> first  (proves the tests pass)
+#   chNN_<exercise>_mutant_<name>    harness/tests/mutants/<chNN-slug>/<name> first, one per
+#                                    deliberately wrong version   (proves the tests catch it)
+function(wb_add_chapter slug)
+  string(SUBSTRING ${slug} 0 4 id)
+  set(learner_dir ${PROJECT_SOURCE_DIR}/chapters/${slug})
+  set(solution_dir ${PROJECT_SOURCE_DIR}/solutions/${slug})
+  set(mutants_dir ${PROJECT_SOURCE_DIR}/harness/tests/mutants/${slug})
+  set(out ${PROJECT_BINARY_DIR}/chapters/${id})
+  file(GLOB tests CONFIGURE_DEPENDS ${learner_dir}/*_test.cpp)
+  foreach(test ${tests})
+    get_filename_component(stem ${test} NAME_WE)
+    string(REGEX REPLACE "_test$" "" exercise ${stem})
+    wb_add_exercise_variant(TARGET ${id}_${exercise} TEST ${test} DIRS ${learner_dir}
+                            OUTPUT_DIR ${out})
+    wb_add_exercise_variant(TARGET ${id}_${exercise}_solution TEST ${test}
+                            DIRS ${solution_dir} ${learner_dir} OUTPUT_DIR ${out})
+    # Reference solutions are model code: warnings are errors there too.
+    target_compile_options(${id}_${exercise}_solution PRIVATE -Werror)
+    file(GLOB mutants CONFIGURE_DEPENDS LIST_DIRECTORIES true ${mutants_dir}/${exercise}-*)
+    foreach(mutant_dir ${mutants})
+      if(IS_DIRECTORY ${mutant_dir})
+        get_filename_component(mutant ${mutant_dir} NAME)
+        string(REPLACE "-" "_" mutant_id ${mutant})
+        wb_add_exercise_variant(TARGET ${id}_mutant_${mutant_id} TEST ${test}
+                                DIRS ${mutant_dir} ${solution_dir} ${learner_dir} OUTPUT_DIR ${out})
+      endif()
+    endforeach()
+  endforeach()
+endfunction()

@@ -1,0 +1,24 @@
+// wb::oracle verdicts — the sentences a learner reads when an oracle catches a broken rule.
+// Kept in one place so that every oracle says the same thing about the same mistake.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace wb::oracle::verdict {
+
+std::string never_woken(std::string_view oracle, std::size_t poll, std::chrono::milliseconds waited);
+std::string stale_waker(std::size_t poll, std::uint64_t stale_poll, std::size_t stale_wakes);
+std::string never_ready(std::string_view oracle, std::size_t polls);
+std::string poll_count(std::string_view oracle, std::size_t polls, std::size_t expected,
+                       std::string_view because);
+std::string slow_poll(std::string_view oracle, std::size_t poll, std::chrono::milliseconds took,
+                      std::chrono::milliseconds limit);
+std::string stuck_poll(std::string_view oracle, std::size_t poll, std::chrono::milliseconds limit);
+std::string wake_after_ready(std::size_t wakes);
+std::string polled_after_ready(std::string_view what);
+
+}  // namespace wb::oracle::verdict

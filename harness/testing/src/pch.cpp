@@ -1,0 +1,1 @@
+// Gives the precompiled-header target a source to compile.
