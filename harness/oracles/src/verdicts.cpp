@@ -59,8 +59,8 @@ std::string stuck_poll(std::string_view oracle, std::size_t poll, std::chrono::m
 
 std::string wake_after_ready(std::size_t wakes) {
   return fmt::format(
-      "after-ready oracle: your future called its waker {} time{} after it returned Ready. A "
-      "finished future has nothing left to do: wake only when returning Pending.",
+      "after-ready oracle: your future called its waker {} time{} in or after the poll that "
+      "returned Ready. A finished future has nothing left to do: wake only when returning Pending.",
       wakes, wakes == 1 ? "" : "s");
 }
 

@@ -22,6 +22,7 @@ void WakeLog::begin_poll(std::uint64_t generation) {
   std::lock_guard lock(mutex_);
   current_ = generation;
   woken_ = false;
+  this_poll_ = 0;
   stale_this_poll_ = false;
 }
 
@@ -35,6 +36,7 @@ void WakeLog::on_wake(std::uint64_t generation) {
     }
     if (generation == current_) {
       woken_ = true;
+      ++this_poll_;
     } else {
       ++stale_;
       last_stale_ = generation;
@@ -87,6 +89,15 @@ std::uint64_t WakeLog::last_stale_generation() const {
 std::size_t WakeLog::wakes_after_finish() const {
   std::lock_guard lock(mutex_);
   return after_finish_;
+}
+
+}  // namespace wb::oracle
+
+namespace wb::oracle {
+
+std::size_t WakeLog::wakes_this_poll() const {
+  std::lock_guard lock(mutex_);
+  return this_poll_;
 }
 
 }  // namespace wb::oracle

@@ -77,14 +77,15 @@ Outcome<output_of<F>> drive(F& future, Options const& options, Policy const& pol
       return detail::poll_once(future, cx, policy.poll_on_other_threads);
     }();
     auto const took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
-    (next_is_spurious ? spurious : polls) += 1;
-    next_is_spurious = false;
+    bool const this_was_spurious = std::exchange(next_is_spurious, false);
+    (this_was_spurious ? spurious : polls) += 1;
 
     if (took > options.max_poll_time) {
       throw ContractViolation(verdict::slow_poll(policy.name, poll_number, took, options.max_poll_time));
     }
 
     if (result.is_ready()) {
+      auto const woke_while_ready = log->wakes_this_poll();
       log->mark_finished();
       if (options.expected_polls && polls != *options.expected_polls) {
         throw ContractViolation(
@@ -92,7 +93,7 @@ Outcome<output_of<F>> drive(F& future, Options const& options, Policy const& pol
       }
       if (policy.wakes_after_ready_fail) {
         if (policy.after_ready_grace.count() > 0) std::this_thread::sleep_for(policy.after_ready_grace);
-        if (auto late = log->wakes_after_finish(); late > 0) {
+        if (auto late = woke_while_ready + log->wakes_after_finish(); late > 0) {
           throw ContractViolation(verdict::wake_after_ready(late));
         }
       }
@@ -104,7 +105,7 @@ Outcome<output_of<F>> drive(F& future, Options const& options, Policy const& pol
     }
 
     if (!policy.wait_for_wake) continue;
-    if (policy.spurious_polls && !log->woken()) {
+    if (policy.spurious_polls && !this_was_spurious && !log->woken()) {
       next_is_spurious = true;  // poll again although nobody asked: the future must cope
       continue;
     }

@@ -32,6 +32,8 @@ class WakeLog : public std::enable_shared_from_this<WakeLog> {
   std::size_t stale_wakes() const;
   std::uint64_t last_stale_generation() const;
   std::size_t wakes_after_finish() const;
+  /// Wakes of the current generation since the last begin_poll().
+  std::size_t wakes_this_poll() const;
 
  private:
   struct Handle;
@@ -41,6 +43,7 @@ class WakeLog : public std::enable_shared_from_this<WakeLog> {
   std::condition_variable woken_cv_;
   std::uint64_t current_ = 0;
   bool woken_ = false;
+  std::size_t this_poll_ = 0;
   bool finished_ = false;
   std::size_t total_ = 0;
   std::size_t stale_ = 0;
