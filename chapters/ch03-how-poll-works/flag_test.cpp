@@ -1,0 +1,178 @@
+// Tests for wait_for_flag under the oracle executors, with the flag set from another thread.
+// The exercise is included with angle brackets so the build decides whose version is compiled
+// (yours, or the reference solution).
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <flag.hpp>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <wb/oracle/oracles.hpp>
+#include <wb/testing/catch.hpp>
+#include <wb/testing/guarded_thread.hpp>
+
+namespace oracle = wb::oracle;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// Sets the flag from its own thread after a delay, noting first that it is about to.
+class SetLater {
+ public:
+  SetLater(std::shared_ptr<ex::Flag> flag, std::chrono::milliseconds delay)
+      : about_to_set_(std::make_shared<std::atomic<bool>>(false)),
+        thread_([flag, delay, about = about_to_set_] {
+          std::this_thread::sleep_for(delay);
+          about->store(true);
+          flag->set();
+        }) {}
+
+  std::shared_ptr<std::atomic<bool>> about_to_set() const { return about_to_set_; }
+
+  /// Runs an oracle, then waits for the setter and rethrows a failure of either: the oracle's
+  /// if it met a WB_TODO in the future, else the setter's (a WB_TODO in set() explains more than
+  /// the oracle's "never woken").
+  template <class Run>
+  auto around(Run run) {
+    std::exception_ptr not_started;
+    try {
+      auto outcome = run();
+      thread_.join();
+      return outcome;
+    } catch (wb::NotStarted const&) {
+      not_started = std::current_exception();
+    } catch (...) {
+      thread_.join();
+      throw;
+    }
+    try {
+      thread_.join();
+    } catch (...) {  // NOLINT: the future's WB_TODO is the one to report
+    }
+    std::rethrow_exception(not_started);
+  }
+
+ private:
+  std::shared_ptr<std::atomic<bool>> about_to_set_;
+  wb::testing::GuardedThread thread_;
+};
+
+/// Wraps the future under test and objects if it is Ready before anyone set the flag.
+template <wb::Future F>
+class ReadyOnlyOnceSet {
+ public:
+  using Output = void;
+  ReadyOnlyOnceSet(F inner, std::shared_ptr<std::atomic<bool>> about_to_set)
+      : inner_(std::move(inner)), about_to_set_(std::move(about_to_set)) {}
+
+  wb::Poll<void> poll(wb::Context& cx) {
+    auto result = inner_.poll(cx);
+    if (result.is_ready() && !about_to_set_->load()) {
+      throw wb::ContractViolation(
+          "wait_for_flag was Ready although no thread had set the flag yet. Being polled does not "
+          "mean the flag is set: executors poll for reasons of their own (a spurious poll). "
+          "Check the flag on every poll and return Pending while it is clear.");
+    }
+    return result;
+  }
+
+ private:
+  F inner_;
+  std::shared_ptr<std::atomic<bool>> about_to_set_;
+};
+
+/// Polls the future under test and, while it is Pending, wakes itself `extra` more times: the way
+/// a task that also waits for other things gets polled again before the flag is set.
+template <wb::Future F>
+class AlsoWokenByOthers {
+ public:
+  using Output = wb::output_of<F>;
+  AlsoWokenByOthers(F inner, int extra) : inner_(std::move(inner)), extra_(extra) {}
+
+  wb::Poll<Output> poll(wb::Context& cx) {
+    auto result = inner_.poll(cx);
+    if (result.is_pending() && extra_ > 0) {
+      --extra_;
+      cx.waker().wake_by_ref();
+    }
+    return result;
+  }
+
+ private:
+  F inner_;
+  int extra_;
+};
+
+oracle::Options exactly(std::size_t polls, std::string because) {
+  oracle::Options options;
+  options.deadline = 500ms;
+  options.expected_polls = polls;
+  options.expected_polls_because = std::move(because);
+  return options;
+}
+
+std::string const pending_until_set =
+    "Pending at the first poll, then Ready at the poll after set() wakes it; it must not wake "
+    "itself while it waits";
+
+}  // namespace
+
+TEST_CASE("a flag set before the first poll is Ready at once") {
+  auto flag = std::make_shared<ex::Flag>();
+  auto about_to_set = std::make_shared<std::atomic<bool>>(true);
+  flag->set();
+  oracle::parking(ReadyOnlyOnceSet(ex::wait_for_flag(flag), about_to_set),
+                  exactly(1, "the flag is already set, so the first poll is Ready"));
+}
+
+TEST_CASE("wait_for_flag finishes when another thread sets the flag") {
+  auto flag = std::make_shared<ex::Flag>();
+  SetLater setter(flag, 20ms);
+  auto out = setter.around([&] {
+    return oracle::parking(ReadyOnlyOnceSet(ex::wait_for_flag(flag), setter.about_to_set()),
+                           exactly(2, pending_until_set));
+  });
+  CHECK(out.wakes == 1);
+}
+
+TEST_CASE("wait_for_flag wakes the newest waker when every poll brings a new one") {
+  auto flag = std::make_shared<ex::Flag>();
+  SetLater setter(flag, 30ms);
+  setter.around([&] {
+    return oracle::waker_swap(
+        AlsoWokenByOthers(ReadyOnlyOnceSet(ex::wait_for_flag(flag), setter.about_to_set()), 3),
+        exactly(5,
+                "polled 4 times before the flag is set, each time with a new waker, then Ready "
+                "at the poll after set() wakes the newest"));
+  });
+}
+
+TEST_CASE("wait_for_flag checks the flag again on a poll nobody asked for") {
+  auto flag = std::make_shared<ex::Flag>();
+  SetLater setter(flag, 30ms);
+  auto out = setter.around([&] {
+    return oracle::spurious(ReadyOnlyOnceSet(ex::wait_for_flag(flag), setter.about_to_set()),
+                            exactly(2, pending_until_set));
+  });
+  CHECK(out.spurious_polls >= 1);
+}
+
+TEST_CASE("wait_for_flag can be polled and woken from different threads") {
+  auto flag = std::make_shared<ex::Flag>();
+  SetLater setter(flag, 20ms);
+  setter.around([&] {
+    return oracle::threaded(ReadyOnlyOnceSet(ex::wait_for_flag(flag), setter.about_to_set()),
+                            exactly(2, pending_until_set));
+  });
+}
+
+TEST_CASE("wait_for_flag stays quiet after it is Ready") {
+  auto flag = std::make_shared<ex::Flag>();
+  SetLater setter(flag, 20ms);
+  setter.around([&] {
+    return oracle::after_ready(ReadyOnlyOnceSet(ex::wait_for_flag(flag), setter.about_to_set()),
+                               exactly(2, pending_until_set));
+  });
+}

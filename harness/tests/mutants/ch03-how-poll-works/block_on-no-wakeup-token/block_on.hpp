@@ -1,0 +1,90 @@
+// Mutant of ch03's block_on: park() waits on the condition variable without a token, so an unpark()
+// that comes before park() is lost.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <wb/core/future.hpp>
+
+namespace ex {
+
+// ANCHOR: thread_parker
+class ThreadParker {
+ public:
+  void park() {
+    std::unique_lock lock(mutex_);
+    unparked_.wait(lock);  // WRONG: no token, so an unpark() that came first is lost
+  }
+
+  void unpark() {
+    std::lock_guard lock(mutex_);
+    unparked_.notify_one();  // wakes a parked thread, or nobody
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable unparked_;
+};
+// ANCHOR_END: thread_parker
+
+struct ParkerWakerBlock {
+  std::atomic<std::size_t> handles{1};
+  std::shared_ptr<ThreadParker> parker;
+};
+
+// ANCHOR: parker_waker
+namespace parker_waker {
+
+inline ParkerWakerBlock* block_of(void const* data) {
+  return const_cast<ParkerWakerBlock*>(static_cast<ParkerWakerBlock const*>(data));
+}
+
+inline wb::RawWaker clone(void const* data);
+
+inline void wake_by_ref(void const* data) { block_of(data)->parker->unpark(); }
+
+inline void drop(void const* data) {
+  // acq_rel: the thread that deletes must see every other handle's last use of the block.
+  if (block_of(data)->handles.fetch_sub(1, std::memory_order_acq_rel) == 1) delete block_of(data);
+}
+
+inline void wake(void const* data) {
+  wake_by_ref(data);
+  drop(data);
+}
+
+inline constexpr wb::WakerVTable vtable{&clone, &wake, &wake_by_ref, &drop};
+
+inline wb::RawWaker clone(void const* data) {
+  // relaxed: whoever clones already holds a handle, so the block cannot vanish meanwhile.
+  block_of(data)->handles.fetch_add(1, std::memory_order_relaxed);
+  return {data, &vtable};
+}
+
+}  // namespace parker_waker
+
+inline wb::Waker make_parker_waker(std::shared_ptr<ThreadParker> parker) {
+  auto* block = new ParkerWakerBlock{{1}, std::move(parker)};
+  return wb::Waker(wb::RawWaker{block, &parker_waker::vtable});
+}
+// ANCHOR_END: parker_waker
+
+// ANCHOR: block_on
+template <wb::Future F>
+wb::output_of<F> block_on(F future) {
+  auto parker = std::make_shared<ThreadParker>();
+  wb::Waker waker = make_parker_waker(parker);
+  wb::Context cx(waker);
+  for (;;) {
+    auto result = future.poll(cx);
+    if (result.is_ready()) return std::move(result).value();
+    parker->park();  // returns at once if the waker fired while we were polling
+  }
+}
+// ANCHOR_END: block_on
+
+}  // namespace ex
