@@ -1,0 +1,42 @@
+// Mutant: polls both futures before looking at either result, so when
+// the first is Ready the second is polled anyway and its output may be thrown away.
+#pragma once
+
+#include <optional>
+#include <utility>
+#include <value_future.hpp>
+#include <variant>
+#include <wb/core/contract.hpp>
+#include <wb/core/future.hpp>
+
+template <ValueFuture A, ValueFuture B>
+class Select {
+ public:
+  using Output = std::variant<wb::output_of<A>, wb::output_of<B>>;
+
+  Select(A first, B second)
+      : first_(std::in_place, std::move(first)), second_(std::in_place, std::move(second)) {}
+
+  wb::Poll<Output> poll(wb::Context& cx) {
+    if (!first_ || !second_) throw wb::ContractViolation("a Select was polled after it was Ready");
+    // The first future is polled first, so it wins a tie: this select is biased.
+    auto first = first_->poll(cx);
+    auto second = second_->poll(cx);  // wrong: polled even when the first is already Ready
+    if (first.is_ready()) return finish(Output(std::in_place_index<0>, std::move(first).value()));
+    if (second.is_ready()) {
+      return finish(Output(std::in_place_index<1>, std::move(second).value()));
+    }
+    return wb::pending;
+  }
+
+ private:
+  Output finish(Output winner) {
+    // Destroying the loser is how it is cancelled: its destructor releases whatever it held.
+    first_.reset();
+    second_.reset();
+    return winner;
+  }
+
+  std::optional<A> first_;
+  std::optional<B> second_;
+};
