@@ -3,6 +3,11 @@
 # Warnings: fatal in harness code, shown (not fatal) in code a learner writes.
 add_library(wb_harness_warnings INTERFACE)
 target_compile_options(wb_harness_warnings INTERFACE -Wall -Wextra -Wpedantic -Werror)
+# GCC's -Wmaybe-uninitialized misfires on std::optional of a type with a user destructor once
+# optimisation is on (GCC bug 80635): it would fail optimised -Werror builds of correct code.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  add_compile_options(-Wno-maybe-uninitialized)
+endif()
 add_library(wb_learner_warnings INTERFACE)
 target_compile_options(wb_learner_warnings INTERFACE -Wall -Wextra)
 
@@ -33,6 +38,11 @@ endfunction()
 #   chNN_<exercise>_solution         solutions/<chNN-slug> first  (proves the tests pass)
 #   chNN_<exercise>_mutant_<name>    harness/tests/mutants/<chNN-slug>/<name> first, one per
 #                                    deliberately wrong version   (proves the tests catch it)
+# A chapter that needs more than that (a compile definition, a data file) says so in
+# chapters/<chNN-slug>/chapter.cmake, which is included at the end with these variables set:
+#   wb_chapter_dir               the chapter's folder
+#   wb_exercise_targets_<name>   every program built for exercise <name>: the learner's, the
+#                                solution and each mutant
 function(wb_add_chapter slug)
   string(SUBSTRING ${slug} 0 4 id)
   set(learner_dir ${PROJECT_SOURCE_DIR}/chapters/${slug})
@@ -43,6 +53,7 @@ function(wb_add_chapter slug)
   foreach(test ${tests})
     get_filename_component(stem ${test} NAME_WE)
     string(REGEX REPLACE "_test$" "" exercise ${stem})
+    set(wb_exercise_targets_${exercise} ${id}_${exercise} ${id}_${exercise}_solution)
     wb_add_exercise_variant(TARGET ${id}_${exercise} TEST ${test} DIRS ${learner_dir}
                             OUTPUT_DIR ${out})
     wb_add_exercise_variant(TARGET ${id}_${exercise}_solution TEST ${test}
@@ -56,7 +67,12 @@ function(wb_add_chapter slug)
         string(REPLACE "-" "_" mutant_id ${mutant})
         wb_add_exercise_variant(TARGET ${id}_mutant_${mutant_id} TEST ${test}
                                 DIRS ${mutant_dir} ${solution_dir} ${learner_dir} OUTPUT_DIR ${out})
+        list(APPEND wb_exercise_targets_${exercise} ${id}_mutant_${mutant_id})
       endif()
     endforeach()
   endforeach()
+  if(EXISTS ${learner_dir}/chapter.cmake)
+    set(wb_chapter_dir ${learner_dir})
+    include(${learner_dir}/chapter.cmake)
+  endif()
 endfunction()

@@ -56,7 +56,7 @@ TEST_CASE("countdown stays quiet after it is Ready") {
   CHECK(out.value == "Liftoff!");
 }
 
-TEST_CASE("a long countdown is polled once per step, no more") {
+TEST_CASE("a long countdown is polled once per step and no more") {
   auto out = oracle::parking(CountdownFuture(1000), exactly(1001, 1000));
   CHECK(out.value == "Liftoff!");
   INFO("a countdown from 1000 wakes its waker once per Pending: 1000 times, not " << out.wakes);

@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #endif
 
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
@@ -24,6 +25,12 @@ CATCH_TRANSLATE_EXCEPTION(wb::NotStarted const& e) {
 CATCH_TRANSLATE_EXCEPTION(wb::ContractViolation const& e) { return e.what(); }
 
 namespace {
+
+// What a test prints reaches the runner line by line, in step with the reporter's lines, even
+// when stdout is a pipe: stdio would otherwise hold it back until its buffer fills, and lose it
+// when a hanging test is killed.
+[[maybe_unused]] bool const stdout_line_buffered =
+    std::setvbuf(stdout, nullptr, _IOLBF, BUFSIZ) == 0;
 
 // Writes one line when a test starts and one when it ends (see result_line.hpp), flushed at
 // once, so that a runner reading the stream knows which test was running if the process dies.

@@ -1,0 +1,66 @@
+// Turning a build and test runs into per-exercise results scored by chapter.toml: which tests
+// passed, failed or are not started, why, and how many points that makes. `check` prints these;
+// `verify` compares them with what the stub, the solution and each mutant must give.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wb/cli/build.hpp"
+#include "wb/cli/compiler_log.hpp"
+#include "wb/cli/manifest.hpp"
+#include "wb/cli/runner.hpp"
+
+namespace wb::cli {
+
+/// One test of chapter.toml and how it went.
+struct TestOutcome {
+  std::string name;
+  int points = 0;  // what it is worth
+  wb::testing::Status status = wb::testing::Status::fail;
+  TestEnd end = TestEnd::did_not_run;
+  std::string message;
+  std::string output;  // what the program printed during the test
+  bool output_truncated = false;
+};
+
+struct ExerciseOutcome {
+  std::string exercise;
+  std::string target;
+  bool compiled = true;
+  std::optional<Diagnostic> compile_error;  // the first error, in the learner's files if any
+  std::string compile_problem;              // a line of the log when no located error was found
+  std::vector<TestOutcome> tests;           // chapter.toml's tests, in its order
+  RunReport run;                            // empty when it did not compile
+
+  int points() const;
+  int total() const;
+  std::size_t count(wb::testing::Status status) const;
+  bool all_passed() const { return compiled && count(wb::testing::Status::pass) == tests.size(); }
+};
+
+/// Runs a built test program of `exercise` and scores its tests.
+ExerciseOutcome run_exercise(ChapterManifest const& chapter, ExerciseManifest const& exercise,
+                             std::string const& target, std::filesystem::path const& program,
+                             RunOptions options = {});
+
+/// The outcome of an exercise whose program did not build: every test failed, "does not
+/// compile", with the first error from the build log.
+ExerciseOutcome not_compiled(ChapterManifest const& chapter, ExerciseManifest const& exercise,
+                             std::string const& target, BuildOutcome const& build,
+                             std::vector<std::string> const& all_targets);
+
+}  // namespace wb::cli
+
+#include "wb/cli/progress.hpp"
+
+namespace wb::cli {
+
+/// Records a check of the chapter in its progress entry: best points so far, the status, the
+/// time of the check, and each exercise's score.
+void record_check(ChapterProgress& progress, ChapterManifest const& chapter,
+                  std::vector<ExerciseOutcome> const& outcomes);
+
+}  // namespace wb::cli

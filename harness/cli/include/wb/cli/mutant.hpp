@@ -1,0 +1,32 @@
+// wb::cli::Mutant — a deliberately wrong version of an exercise (harness/tests/mutants/<chapter
+// slug>/<exercise>-<name>/) and its expect.toml: which tests must catch it, and with what words.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace wb::cli {
+
+struct ExpectedFailure {
+  std::string test;
+  std::string message;  // the failure message must contain this
+};
+
+struct Mutant {
+  std::string exercise;  // "countdown"
+  std::string name;      // "never-wakes"
+  std::filesystem::path dir;
+  std::string about;
+  std::vector<ExpectedFailure> fails;
+
+  /// Its build target: chNN_mutant_<exercise>_<name with - as _>.
+  std::string target(std::string const& chapter_id) const;
+};
+
+/// The mutants of one exercise, by folder name; a folder whose expect.toml is missing or broken
+/// gives a Mutant with `about` empty and the problem in `problems`.
+std::vector<Mutant> find_mutants(std::filesystem::path const& chapter_mutants_dir,
+                                 std::string const& exercise, std::vector<std::string>& problems);
+
+}  // namespace wb::cli

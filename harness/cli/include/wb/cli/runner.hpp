@@ -1,0 +1,86 @@
+// wb::cli::run_tests — runs a test program (built on the shared Catch2 main with the "wb"
+// reporter) and returns one result per test, whatever the program does: a test that runs past
+// the time limit, crashes, or ends the process is marked failed with the reason, and the program
+// is started again for the tests it did not reach. Each launch runs in its own process group,
+// which is killed as a whole, and the program's output is captured within a bound. Meant for
+// code nobody has reviewed: a learner's exercise now, a submission to grade later.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wb/cli/process.hpp"
+#include "wb/testing/result_line.hpp"
+
+namespace wb::cli {
+
+struct RunOptions {
+  std::filesystem::path program;
+  /// The tests to run, in the order results are wanted. Empty: every test the program has.
+  std::vector<std::string> tests;
+  /// Longest time one test may run; past it the test fails as a hang.
+  std::chrono::milliseconds time_limit{10'000};
+  /// Bytes of the program's own output (stdout and stderr) kept, for the run and for each test.
+  std::size_t output_limit = 64 * 1024;
+  /// After this many tests hang (time limit or watchdog), the rest are skipped: a learner waits
+  /// for one lesson, not the same one N times over. 0: never skip (what `verify` needs).
+  int max_hangs = 0;
+  Environment env;
+  std::filesystem::path cwd;
+  /// Where the runner's temporary files go (a fresh folder inside is made and removed); empty:
+  /// $TMPDIR or /tmp.
+  std::filesystem::path scratch_dir;
+};
+
+/// How a test's result came about.
+enum class TestEnd {
+  reported,     // the program reported it
+  timed_out,    // ran past the time limit and was killed
+  watchdog,     // the oracles' watchdog ended the process: a poll never returned
+  crashed,      // the process died of a signal during the test
+  exited,       // the process ended (exit code, sanitizer) during the test
+  did_not_run,  // never reported
+};
+std::string_view to_string(TestEnd end);
+
+struct TestRun {
+  std::string name;
+  wb::testing::Status status = wb::testing::Status::fail;
+  std::string message;
+  TestEnd end = TestEnd::did_not_run;
+  std::string output;  // what the program printed while this test ran
+  bool output_truncated = false;
+  std::chrono::milliseconds duration{0};
+};
+
+struct RunReport {
+  std::vector<TestRun> tests;  // the requested tests in order, then any others reported
+  std::string output;          // everything the program printed, over all launches
+  bool output_truncated = false;
+  int launches = 0;
+  std::string error;               // the program could not be started at all
+  std::vector<std::string> notes;  // things worth knowing that belong to no test
+
+  TestRun const* find(std::string_view name) const;
+  std::size_t count(wb::testing::Status status) const;
+  bool all_passed() const;
+};
+
+RunReport run_tests(RunOptions const& options);
+
+/// The names of the tests a program has, in its order (Catch2's test listing).
+std::optional<std::vector<std::string>> list_tests(std::filesystem::path const& program);
+
+/// A sanitizer's report in `output` in one line ("AddressSanitizer found a heap-use-after-free
+/// (…) in CountdownFuture::poll(…)"), or the C++ runtime's ("terminate called …"), if any.
+std::optional<std::string> sanitizer_line(std::string_view output);
+
+/// The verdict a test that ran past `limit` gets.
+std::string hang_message(std::chrono::milliseconds limit);
+
+}  // namespace wb::cli

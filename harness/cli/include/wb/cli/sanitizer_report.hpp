@@ -1,0 +1,29 @@
+// Reading what a sanitizer (AddressSanitizer, UBSan, ThreadSanitizer) printed when it stopped a
+// test: what kind of mistake, in plain words, and where in the learner's code — and a short
+// version of the report (its headings and the frames in the learner's files) to show.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace wb::cli {
+
+struct SanitizerReport {
+  std::string tool;         // "AddressSanitizer", "UndefinedBehaviorSanitizer", "ThreadSanitizer"
+  std::string kind;         // "heap-use-after-free", "data race", "runtime error"
+  std::string explanation;  // the kind in plain words, or UBSan's own message
+  std::string where;        // "CountdownFuture::poll(wb::Context&) (countdown.hpp:19)", if found
+
+  /// One line for a failure message.
+  std::string summary() const;
+};
+
+/// The first sanitizer report in a program's output, if any.
+std::optional<SanitizerReport> find_sanitizer_report(std::string_view output);
+
+/// The output with each sanitizer report cut down to its headings and the stack frames in the
+/// learner's code (the shadow-memory map and library frames go); other output is kept as it is.
+std::string condense_sanitizer_output(std::string_view output);
+
+}  // namespace wb::cli

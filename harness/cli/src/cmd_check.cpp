@@ -1,0 +1,383 @@
+// `workbook check CH`: build the chapter's exercises, run their tests under the time limit, and
+// print one line per test, the verdict and next hint of each failure, the score and what to do
+// next. Exit 0 when every test passes, 1 when some fail, 2 when nothing could be graded.
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "wb/cli/build.hpp"
+#include "wb/cli/commands.hpp"
+#include "wb/cli/grading.hpp"
+#include "wb/cli/pristine.hpp"
+#include "wb/cli/sanitizer_report.hpp"
+#include "wb/cli/text.hpp"
+
+namespace wb::cli {
+namespace fs = std::filesystem;
+using wb::testing::Status;
+
+namespace {
+
+constexpr std::size_t output_lines_shown = 20;
+
+std::string icon(Terminal const& term, Status status) {
+  switch (status) {
+    case Status::pass:
+      return term.green("✓");
+    case Status::fail:
+      return term.red("✗");
+    case Status::not_started:
+      return term.yellow("·");
+  }
+  return "?";
+}
+
+std::string files_to_edit(ChapterManifest const& chapter, ExerciseManifest const& exercise) {
+  std::vector<std::string> paths;
+  for (auto const& file : exercise.files) {
+    paths.push_back((fs::path("chapters") / chapter.slug / file).generic_string());
+  }
+  if (paths.size() == 1) return paths.front();
+  std::string text;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    text += paths[i];
+    text += i + 2 == paths.size() ? " and " : (i + 1 < paths.size() ? ", " : "");
+  }
+  return text;
+}
+
+// Which oracle a message comes from — "parking oracle" for "parking oracle: your future …",
+// "spin oracle (blocking watchdog)" for "spin oracle (blocking watchdog): poll #1 …" — or nothing.
+std::string oracle_of(std::string_view message) {
+  auto const colon = message.find(": ");
+  if (colon == std::string_view::npos || colon > 60) return {};
+  auto head = message.substr(0, colon);
+  if (!contains(head, " oracle")) return {};
+  for (std::string_view prefix : {"poll count under the "}) {
+    if (head.starts_with(prefix)) head.remove_prefix(prefix.size());
+  }
+  return std::string(head);
+}
+
+// A failure message without its oracle's name and numbers, to notice one mistake reported by
+// several oracles ("Poll #1 returned Pending …" under parking, "Poll #2 …" under spurious).
+std::string message_gist(std::string_view message) {
+  if (!oracle_of(message).empty()) message.remove_prefix(message.find(": ") + 2);
+  std::string gist;
+  bool in_number = false;
+  for (char c : message) {
+    bool const digit = c >= '0' && c <= '9';
+    if (!digit)
+      gist += c;
+    else if (!in_number)
+      gist += '#';
+    in_number = digit;
+  }
+  return gist;
+}
+
+fs::path output_log(Session const& session, std::string const& chapter_id) {
+  return session.paths.logs_dir() / fmt::format("check-{}-output.log", chapter_id);
+}
+
+// Everything each test printed, for when the excerpts under the failures are not enough.
+void write_output_log(fs::path const& file, std::vector<ExerciseOutcome> const& outcomes) {
+  std::ofstream out(file, std::ios::trunc);
+  for (auto const& outcome : outcomes) {
+    for (auto const& test : outcome.tests) {
+      if (test.output.empty()) continue;
+      out << "=== " << outcome.exercise << ": " << test.name << "\n" << test.output;
+      if (!test.output.ends_with("\n")) out << "\n";
+      if (test.output_truncated) out << "[… cut: the runner keeps the first 64 KiB]\n";
+    }
+  }
+}
+
+void print_program_output(Session const& session, TestOutcome const& test, fs::path const& log,
+                          std::string_view indent) {
+  auto const& term = session.term;
+  auto const condensed = condense_sanitizer_output(test.output);
+  auto const shown = excerpt(session.shorten(condensed), output_lines_shown);
+  if (shown.lines.empty()) return;
+  fmt::print("{}{}\n", indent, term.dim("your program printed:"));
+  for (auto const& line : shown.lines) fmt::print("{}  {} {}\n", indent, term.dim("│"), line);
+  if (shown.lines_left_out > 0) {
+    fmt::print("{}  {}\n", indent,
+               term.dim(fmt::format("… {} more line{}", shown.lines_left_out,
+                                    shown.lines_left_out == 1 ? "" : "s")));
+  }
+  if (shown.lines_left_out > 0 || test.output_truncated || condensed.size() != test.output.size()) {
+    fmt::print("{}  {}\n", indent, term.dim("all of it: " + session.paths.shown(log).string()));
+  }
+}
+
+// The lines before the error give the context a compiler's single quoted line lacks (a missing
+// ';' is reported on the line after it).
+void print_source_context(Terminal const& term, Diagnostic const& error) {
+  auto const lines = split_lines(read_text_file(error.file));
+  if (error.line < 1 || static_cast<std::size_t>(error.line) > lines.size()) {
+    if (!error.source_line.empty()) fmt::print("    {:>5} | {}\n", error.line, error.source_line);
+  } else {
+    for (int n = std::max(1, error.line - 2); n <= error.line; ++n) {
+      auto const& code = lines[static_cast<std::size_t>(n - 1)];
+      if (n < error.line && trim(code).empty()) continue;
+      fmt::print("    {:>5} | {}\n", n, n == error.line ? code : term.dim(code));
+    }
+  }
+  if (!error.caret.empty()) fmt::print("    {:>5} | {}\n", "", term.green(error.caret));
+}
+
+void print_compile_error(Session const& session, ExerciseOutcome const& outcome,
+                         fs::path const& log) {
+  auto const& term = session.term;
+  fmt::print("\n{} {} does not compile\n", term.red("✗"), term.bold(outcome.exercise));
+  auto const shown = [&](std::string const& file) {
+    return session.paths.shown(fs::path(file)).generic_string();
+  };
+  if (auto const& error = outcome.compile_error) {
+    auto const where = fmt::format("{}:{}:{}:", shown(error->file), error->line, error->column);
+    auto const text = fmt::format("{} {} {}", where, error->severity + ":", error->message);
+    auto wrapped = wrap_hanging(text, term.width(), "    ", "      ");
+    // colour the location and severity on the first line only
+    if (term.colour() && wrapped.size() > 4 + where.size()) {
+      wrapped = "    " + term.bold(where) + " " + term.red(error->severity + ":") +
+                wrapped.substr(4 + where.size() + 1 + error->severity.size() + 1);
+    }
+    fmt::print("{}", wrapped);
+    print_source_context(term, *error);
+    for (auto const& note : error->notes) {
+      auto const where_note =
+          note.line > 0
+              ? fmt::format(" ({}:{})", fs::path(note.file).filename().string(), note.line)
+              : std::string();
+      fmt::print(
+          "{}", wrap(fmt::format("{} {}{}", term.cyan("note:"), note.message, term.dim(where_note)),
+                     term.width(), "    "));
+    }
+  } else {
+    fmt::print("{}", wrap(outcome.compile_problem, term.width(), "    "));
+  }
+  fmt::print("    {} {}\n", term.dim("full log:"), session.paths.shown(log).string());
+}
+
+void print_failure(Session const& session, TestOutcome const& test,
+                   std::optional<std::string> const& test_hint, fs::path const& log) {
+  auto const& term = session.term;
+  fmt::print("\n{} {}\n", term.red("✗"), term.bold(test.name));
+  fmt::print("{}",
+             wrap(test.message.empty() ? "failed (no message)" : session.shorten(test.message),
+                  term.width(), "    "));
+  print_program_output(session, test, log, "    ");
+  if (test_hint) {
+    auto text =
+        wrap_hanging(fmt::format("hint: {}", *test_hint), term.width(), "    ", "          ");
+    fmt::print("{}{}", term.cyan(text.substr(0, 9)), text.substr(9));
+  }
+}
+
+// What WB_TODO said ("… (countdown.hpp:19)"), once per exercise.
+void print_not_started(Session const& session, ExerciseOutcome const& outcome) {
+  auto const& term = session.term;
+  for (auto const& test : outcome.tests) {
+    if (test.status != Status::not_started) continue;
+    auto message = test.message;
+    std::string where;
+    if (auto open = message.rfind(" ("); open != std::string::npos && message.ends_with(")")) {
+      where = message.substr(open + 2, message.size() - open - 3);
+      message = message.substr(0, open);
+    }
+    auto const count = outcome.count(Status::not_started);
+    fmt::print("\n{} {}: {} not started yet. {}\n", term.yellow("·"), term.bold(outcome.exercise),
+               count == 1 ? "1 test is" : fmt::format("{} tests are", count),
+               where.empty() ? "The WB_TODO says:" : fmt::format("The WB_TODO at {} says:", where));
+    fmt::print("{}", wrap(message, term.width(), "    "));
+    return;
+  }
+}
+
+}  // namespace
+
+int run_check(Session const& session, CheckOptions const& options) {
+  auto const chapter_dir = session.resolve(options.chapter);
+  if (!chapter_dir) return exit_usage;
+  auto const chapter = session.load(*chapter_dir);
+  if (!chapter) return exit_usage;
+  auto const& term = session.term;
+  auto const& paths = session.paths;
+
+  std::vector<std::string> targets;
+  for (auto const& exercise : chapter->exercises) {
+    if (!fs::exists(chapter->dir / (exercise.name + "_test.cpp"))) {
+      session.error(fmt::format(
+          "chapter.toml of {} lists the exercise \"{}\", but there is no {}", chapter->id,
+          exercise.name, paths.shown(chapter->dir / (exercise.name + "_test.cpp")).string()));
+      return exit_usage;
+    }
+    targets.push_back(chapter->target(exercise));
+  }
+  auto const log = paths.logs_dir() / fmt::format("check-{}.log", chapter->id);
+
+  using Clock = std::chrono::steady_clock;
+  auto const ms = [](Clock::duration d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  };
+  auto const build_started = Clock::now();
+  term.status(fmt::format("building {}…", chapter->id));
+  auto const build = build_targets({paths.build_dir, targets, log});
+  term.clear_status();
+  auto const build_ended = Clock::now();
+  if (!build.error.empty()) {
+    session.error(fmt::format("cannot build {}: {}", chapter->id, build.error));
+    fmt::print(stderr, "Run scripts/workbook doctor to see what is missing.\n");
+    return exit_usage;
+  }
+  if (build.setup_failed()) {
+    session.error(fmt::format("the build stopped before compiling {} ({})", chapter->id,
+                              describe(build.status)));
+    auto const tail = excerpt(build.log, 400);
+    auto const& lines = tail.lines;
+    for (std::size_t i = lines.size() > 15 ? lines.size() - 15 : 0; i < lines.size(); ++i) {
+      fmt::print(stderr, "  {}\n", lines[i]);
+    }
+    fmt::print(stderr, "full log: {}\n", paths.shown(log).string());
+    return exit_usage;
+  }
+
+  std::vector<ExerciseOutcome> outcomes;
+  for (std::size_t i = 0; i < chapter->exercises.size(); ++i) {
+    auto const& exercise = chapter->exercises[i];
+    if (!build.built(targets[i], targets)) {
+      outcomes.push_back(not_compiled(*chapter, exercise, targets[i], build, targets));
+      continue;
+    }
+    term.status(fmt::format("running {}…", targets[i]));
+    RunOptions run;
+    run.scratch_dir = paths.build_dir / "tmp";
+    run.max_hangs = 2;
+    outcomes.push_back(run_exercise(*chapter, exercise, targets[i],
+                                    paths.programs_dir(chapter->id) / targets[i], run));
+    term.clear_status();
+  }
+
+  auto const runs_ended = Clock::now();
+  write_output_log(output_log(session, chapter->id), outcomes);
+  auto progress = session.load_progress();
+  auto& chapter_progress = progress.chapter(chapter->id);
+
+  // One line per test, grouped by exercise.
+  fmt::print("{}\n", term.bold(fmt::format("{} · {}", chapter->id, chapter->title)));
+  for (auto const& outcome : outcomes) {
+    auto const& exercise = *chapter->exercise(outcome.exercise);
+    fmt::print("\n  {} {}  {}\n", term.bold(exercise.name),
+               exercise.title != exercise.name ? term.dim("— " + exercise.title) : "",
+               term.dim(fmt::format("{}/{} points", outcome.points(), outcome.total())));
+    for (auto const& test : outcome.tests) {
+      fmt::print("    {} {}{}\n", icon(term, test.status), test.name,
+                 outcome.compiled ? "" : term.dim("  (does not compile)"));
+    }
+    if (!outcome.run.error.empty()) {
+      fmt::print("    {}\n",
+                 term.red(fmt::format("could not run {}: {}", outcome.target, outcome.run.error)));
+    }
+    for (auto const& note : outcome.run.notes) fmt::print("    {}\n", term.dim("note: " + note));
+  }
+
+  // Then what went wrong, and what to try.
+  for (auto const& outcome : outcomes) {
+    auto const& exercise = *chapter->exercise(outcome.exercise);
+    int const level = chapter_progress.hint_level(exercise.name);
+    if (!outcome.compiled) {
+      print_compile_error(session, outcome, log);
+      continue;
+    }
+    bool exercise_hint_needed = false;
+    std::vector<std::string> seen;  // the gist of each failure shown in full
+    bool after_full = false;
+    std::size_t skipped = 0;  // tests not run after repeated hangs
+    std::string skip_reason;
+    for (auto const& test : outcome.tests) {
+      if (test.status != Status::fail) continue;
+      if (test.end == TestEnd::did_not_run && test.message.starts_with("did not run: skipped")) {
+        if (skipped++ == 0) skip_reason = test.message.substr(13);
+        continue;
+      }
+      auto const gist = message_gist(test.message);
+      auto const earlier = std::find(seen.begin(), seen.end(), gist);
+      if (earlier != seen.end() && !gist.empty()) {
+        // The same mistake seen by another oracle: say so in one line, without the test's own
+        // hint (written for a different mistake than this one).
+        auto const oracle = oracle_of(test.message);
+        fmt::print(
+            "{}{} {}  {}\n", after_full ? "\n" : "", term.red("✗"), term.bold(test.name),
+            term.dim(oracle.empty() ? "(the same problem)" : "(the same problem, " + oracle + ")"));
+        after_full = false;
+        continue;
+      }
+      seen.push_back(gist);
+      after_full = true;
+      // A test's own hint is written for what its oracle catches, not for a crash.
+      bool const crashed = test.end == TestEnd::crashed || test.end == TestEnd::exited;
+      auto const own_hint = crashed ? std::nullopt : exercise.hint_for(test.name);
+      print_failure(session, test, own_hint, output_log(session, chapter->id));
+      exercise_hint_needed = exercise_hint_needed || !own_hint;
+    }
+    if (skipped > 0) {
+      fmt::print("\n{} {}\n", term.yellow("·"),
+                 term.dim(fmt::format("{} more test{} {}", skipped, skipped == 1 ? "" : "s",
+                                      skip_reason)));
+    }
+    if (exercise_hint_needed && !exercise.hints.empty()) {
+      auto const shown_level = std::clamp(level, 1, static_cast<int>(exercise.hints.size()));
+      fmt::print("\n  {}\n", term.cyan(fmt::format("hint {} of {} for {}:", shown_level,
+                                                   exercise.hints.size(), exercise.name)));
+      fmt::print("{}", wrap(exercise.hint_at(level), term.width(), "    "));
+      if (shown_level < static_cast<int>(exercise.hints.size())) {
+        fmt::print("    {}\n",
+                   term.dim(fmt::format("a bigger hint: scripts/workbook hint {}", chapter->id)));
+      }
+    }
+    print_not_started(session, outcome);
+  }
+
+  int points = 0;
+  int total = 0;
+  bool all_passed = true;
+  for (auto const& outcome : outcomes) {
+    points += outcome.points();
+    total += outcome.total();
+    all_passed = all_passed && outcome.all_passed();
+  }
+  fmt::print(
+      "\n{} {}/{} points  {}\n", term.bold("score"), points, total,
+      all_passed ? term.green(progress_bar(points, total, 20)) : progress_bar(points, total, 20));
+  if (all_passed) {
+    auto next = session.next_chapter(*chapter_dir);
+    fmt::print("{}\n",
+               term.green(next ? fmt::format("all tests pass — next: {}", next->id)
+                               : std::string("all tests pass — that was the last chapter")));
+  } else {
+    for (auto const& outcome : outcomes) {
+      if (outcome.all_passed()) continue;
+      fmt::print("{} edit {}, then run scripts/workbook check {}\n", term.bold("next:"),
+                 files_to_edit(*chapter, *chapter->exercise(outcome.exercise)), chapter->id);
+      break;
+    }
+  }
+
+  record_check(chapter_progress, *chapter, outcomes);
+  session.save_progress(progress);
+  // Where the time went, for harness/bench/check_latency.
+  if (char const* timings = std::getenv("WB_TIMINGS"); timings != nullptr && *timings != '\0') {
+    fmt::print(stderr, "timings: start={} build={} run={} report={} total={}\n",
+               ms(build_started - session.started), ms(build_ended - build_started),
+               ms(runs_ended - build_ended), ms(Clock::now() - runs_ended),
+               ms(Clock::now() - session.started));
+  }
+  return all_passed ? exit_ok : exit_failed;
+}
+
+}  // namespace wb::cli

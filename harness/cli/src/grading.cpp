@@ -1,0 +1,114 @@
+#include "wb/cli/grading.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+
+namespace wb::cli {
+using wb::testing::Status;
+
+int ExerciseOutcome::points() const {
+  int sum = 0;
+  for (auto const& test : tests) {
+    if (test.status == Status::pass) sum += test.points;
+  }
+  return sum;
+}
+
+int ExerciseOutcome::total() const {
+  int sum = 0;
+  for (auto const& test : tests) sum += test.points;
+  return sum;
+}
+
+std::size_t ExerciseOutcome::count(Status status) const {
+  return static_cast<std::size_t>(std::count_if(
+      tests.begin(), tests.end(), [&](TestOutcome const& test) { return test.status == status; }));
+}
+
+ExerciseOutcome run_exercise(ChapterManifest const& chapter, ExerciseManifest const& exercise,
+                             std::string const& target, std::filesystem::path const& program,
+                             RunOptions options) {
+  ExerciseOutcome outcome;
+  outcome.exercise = exercise.name;
+  outcome.target = target;
+  options.program = program;
+  if (options.tests.empty()) options.tests = exercise.test_names();
+  options.time_limit = chapter.time_limit;
+  outcome.run = run_tests(options);
+  for (auto const& entry : exercise.tests) {
+    TestOutcome test;
+    test.name = entry.name;
+    test.points = entry.points;
+    if (auto const* run = outcome.run.find(entry.name)) {
+      test.status = run->status;
+      test.end = run->end;
+      test.message = run->message;
+      test.output = run->output;
+      test.output_truncated = run->output_truncated;
+    } else {
+      test.message = "did not run";
+    }
+    outcome.tests.push_back(std::move(test));
+  }
+  return outcome;
+}
+
+ExerciseOutcome not_compiled(ChapterManifest const& chapter, ExerciseManifest const& exercise,
+                             std::string const& target, BuildOutcome const& build,
+                             std::vector<std::string> const& all_targets) {
+  ExerciseOutcome outcome;
+  outcome.exercise = exercise.name;
+  outcome.target = target;
+  outcome.compiled = false;
+  std::string text;
+  for (auto const* step : build.failures_of(target)) text += step->text;
+  for (auto const* step : build.shared_failures(all_targets)) text += step->text;
+  if (text.empty()) text = build.log;
+  std::vector<std::string> preferred;
+  for (auto const& file : exercise.files) {
+    preferred.push_back((std::filesystem::path("chapters") / chapter.slug / file).generic_string());
+  }
+  outcome.compile_error = first_error(text, preferred, "chapters/" + chapter.slug + "/");
+  if (!outcome.compile_error) {
+    outcome.compile_problem = first_unlocated_error(text).value_or("the build failed");
+  }
+  for (auto const& entry : exercise.tests) {
+    TestOutcome test;
+    test.name = entry.name;
+    test.points = entry.points;
+    test.status = Status::fail;
+    test.message = "does not compile";
+    outcome.tests.push_back(std::move(test));
+  }
+  return outcome;
+}
+
+}  // namespace wb::cli
+
+namespace wb::cli {
+
+void record_check(ChapterProgress& progress, ChapterManifest const& chapter,
+                  std::vector<ExerciseOutcome> const& outcomes) {
+  int points = 0;
+  bool touched = false;  // the learner has written something: not every test is "not started"
+  for (auto const& outcome : outcomes) {
+    auto& exercise = progress.exercise(outcome.exercise);
+    exercise.total_points = outcome.total();
+    exercise.best_points = std::max(exercise.best_points, outcome.points());
+    exercise.passed = outcome.all_passed();
+    points += outcome.points();
+    touched = touched || !outcome.compiled ||
+              outcome.count(wb::testing::Status::not_started) < outcome.tests.size();
+  }
+  progress.total_points = chapter.total_points();
+  progress.best_points = std::max(progress.best_points, points);
+  progress.last_check = utc_timestamp();
+  if (progress.total_points > 0 && progress.best_points >= progress.total_points) {
+    progress.status = ChapterStatus::done;
+  } else if (touched || progress.best_points > 0 || progress.status != ChapterStatus::not_started) {
+    progress.status = ChapterStatus::in_progress;  // (also when a done chapter gained tests)
+  }
+}
+
+}  // namespace wb::cli

@@ -1,0 +1,81 @@
+// The workbook program: parses the command line and hands over to one command.
+#include <CLI/CLI.hpp>
+
+#include "wb/cli/commands.hpp"
+#include "wb/cli/process.hpp"
+
+int main(int argc, char** argv) {
+  using namespace wb::cli;
+  CLI::App app{"The Async C++ Workbook: read a chapter, fill in its exercises, and check them.",
+               "workbook"};
+  app.require_subcommand(1);
+  app.footer(
+      "A chapter is named ch02, 2, 02 or by its folder name (ch02-future-concept).\n"
+      "Exit codes: 0 all pass, 1 some fail, 2 usage or setup error.");
+
+  auto* list =
+      app.add_subcommand("list", "Every chapter, how far you got, and the whole book's progress");
+
+  CheckOptions check;
+  auto* check_command =
+      app.add_subcommand("check", "Build a chapter's exercises and run their tests");
+  check_command->add_option("chapter", check.chapter, "The chapter: ch02, 2, future-concept …")
+      ->required();
+
+  HintOptions hint;
+  auto* hint_command =
+      app.add_subcommand("hint", "The next hint for a chapter's first unfinished exercise");
+  hint_command->add_option("chapter", hint.chapter, "The chapter")->required();
+  hint_command->add_option("--level", hint.level,
+                           "Show this hint level (1-3) without raising yours");
+  hint_command->add_flag("--all", hint.all, "Hints for every exercise of the chapter");
+
+  ResetOptions reset;
+  auto* reset_command = app.add_subcommand(
+      "reset", "Put a chapter's exercise files back to the stub (your version is backed up first)");
+  reset_command->add_option("chapter", reset.chapter, "The chapter")->required();
+  reset_command->add_option("--exercise", reset.exercise, "Only this exercise");
+  reset_command->add_flag("--yes,-y", reset.yes, "Do not ask before replacing files");
+
+  auto* doctor = app.add_subcommand("doctor", "What the workbook needs, and whether it is there");
+
+  VerifyOptions verify;
+  auto* verify_command = app.add_subcommand(
+      "verify", "For authors: stubs are not started, solutions pass, mutants are caught");
+  verify_command->add_option("chapters", verify.chapters, "Chapters to verify (default: all)");
+  verify_command->add_flag("--no-build", verify.no_build,
+                           "Use the programs already built (what ctest does)");
+  verify_command->add_option("--json", verify.json_file, "Also write a summary as JSON to FILE");
+
+  BookOptions book;
+  auto* book_command =
+      app.add_subcommand("book", "The book as a website: build it, or serve it while you read");
+  book_command->require_subcommand(1);
+  auto* book_build = book_command->add_subcommand("build", "Write the site (opens from disk)");
+  book_build->add_option("--out", book.out, "Where to write it (default: build/book-site)");
+  auto* book_serve = book_command->add_subcommand(
+      "serve", "Serve the site on localhost and rebuild it when a file changes");
+  book_serve->add_option("--port", book.port, "The port (default 3000; 0 picks a free one)");
+  book_serve->add_option("--out", book.out, "Where to write the site (default: build/book-site)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (CLI::ParseError const& error) {
+    int const code = app.exit(error);
+    return code == 0 ? exit_ok : exit_usage;
+  }
+
+  install_interrupt_handler();
+  auto const session = Session::discover();
+  if (*list) return run_list(session);
+  if (*check_command) return run_check(session, check);
+  if (*hint_command) return run_hint(session, hint);
+  if (*reset_command) return run_reset(session, reset);
+  if (*doctor) return run_doctor(session);
+  if (*verify_command) return run_verify(session, verify);
+  if (*book_command) {
+    book.action = *book_build ? "build" : "serve";
+    return run_book(session, book);
+  }
+  return exit_usage;
+}

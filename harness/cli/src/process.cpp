@@ -1,0 +1,261 @@
+#include "wb/cli/process.hpp"
+
+#include <fcntl.h>
+#include <fmt/core.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+
+extern char** environ;
+
+namespace wb::cli {
+namespace fs = std::filesystem;
+
+ExitStatus ExitStatus::from_wait_status(int status) {
+  if (WIFSIGNALED(status)) return {Kind::signaled, WTERMSIG(status)};
+  if (WIFEXITED(status)) return {Kind::exited, WEXITSTATUS(status)};
+  return {Kind::exited, -1};
+}
+
+std::string signal_name(int signal) {
+  static std::map<int, char const*> const names = {
+      {SIGABRT, "SIGABRT"}, {SIGALRM, "SIGALRM"}, {SIGBUS, "SIGBUS"},   {SIGFPE, "SIGFPE"},
+      {SIGHUP, "SIGHUP"},   {SIGILL, "SIGILL"},   {SIGINT, "SIGINT"},   {SIGKILL, "SIGKILL"},
+      {SIGPIPE, "SIGPIPE"}, {SIGQUIT, "SIGQUIT"}, {SIGSEGV, "SIGSEGV"}, {SIGSYS, "SIGSYS"},
+      {SIGTERM, "SIGTERM"}, {SIGTRAP, "SIGTRAP"}, {SIGUSR1, "SIGUSR1"}, {SIGUSR2, "SIGUSR2"},
+      {SIGXCPU, "SIGXCPU"}, {SIGXFSZ, "SIGXFSZ"}};
+  if (auto found = names.find(signal); found != names.end()) return found->second;
+  return fmt::format("signal {}", signal);
+}
+
+std::string describe(ExitStatus status) {
+  if (status.signaled()) return signal_name(status.value);
+  return fmt::format("exit code {}", status.value);
+}
+
+namespace {
+
+std::vector<std::string> environment_with(Environment const& changes) {
+  std::vector<std::string> entries;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    std::string_view text(*entry);
+    auto name = text.substr(0, text.find('='));
+    bool replaced = false;
+    for (auto const& change : changes) replaced = replaced || change.first == name;
+    if (!replaced) entries.emplace_back(text);
+  }
+  for (auto const& [name, value] : changes) entries.push_back(name + "=" + value);
+  return entries;
+}
+
+std::vector<char*> pointers_to(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  pointers.reserve(strings.size() + 1);
+  for (auto& text : strings) pointers.push_back(text.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+}  // namespace
+
+Spawned spawn(SpawnOptions const& options) {
+  if (options.argv.empty()) return {-1, "no program to run"};
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attributes;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attributes);
+
+  if (options.stdin_fd >= 0) {
+    posix_spawn_file_actions_adddup2(&actions, options.stdin_fd, STDIN_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  }
+  if (options.stdout_fd >= 0) posix_spawn_file_actions_adddup2(&actions, options.stdout_fd, 1);
+  if (options.stderr_fd >= 0) posix_spawn_file_actions_adddup2(&actions, options.stderr_fd, 2);
+  for (auto const& [source, target] : options.extra_fds) {
+    posix_spawn_file_actions_adddup2(&actions, source, target);
+  }
+  std::string const cwd = options.cwd.string();
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  sigset_t no_signals;
+  sigemptyset(&no_signals);
+  posix_spawnattr_setsigmask(&attributes, &no_signals);
+  sigset_t defaults;  // the workbook's own handlers must not leak into the child
+  sigemptyset(&defaults);
+  for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT}) sigaddset(&defaults, signal);
+  posix_spawnattr_setsigdefault(&attributes, &defaults);
+  if (options.own_process_group) {
+    flags |= POSIX_SPAWN_SETPGROUP;
+    posix_spawnattr_setpgroup(&attributes, 0);
+  }
+  posix_spawnattr_setflags(&attributes, flags);
+
+  auto argv_strings = options.argv;
+  auto argv = pointers_to(argv_strings);
+  auto env_strings = environment_with(options.env);
+  auto envp = pointers_to(env_strings);
+
+  pid_t pid = -1;
+  int const error = ::posix_spawnp(&pid, argv[0], &actions, &attributes, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  if (error != 0) {
+    return {-1, fmt::format("could not start {}: {}", options.argv[0], std::strerror(error))};
+  }
+  return {pid, {}};
+}
+
+ExitStatus wait_for(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return {ExitStatus::Kind::exited, -1};
+  }
+  return ExitStatus::from_wait_status(status);
+}
+
+std::optional<Pipe> make_pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return std::nullopt;
+  Pipe pipe;
+  // Above 10, so that mapping them onto 0-3 in a child never collides with their own numbers.
+  pipe.read = ::fcntl(fds[0], F_DUPFD_CLOEXEC, 10);
+  pipe.write = ::fcntl(fds[1], F_DUPFD_CLOEXEC, 10);
+  ::close(fds[0]);
+  ::close(fds[1]);
+  if (pipe.read < 0 || pipe.write < 0) {
+    close_fd(pipe.read);
+    close_fd(pipe.write);
+    return std::nullopt;
+  }
+  return pipe;
+}
+
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+CommandResult run_command(std::vector<std::string> const& argv, fs::path const& cwd,
+                          std::size_t output_limit) {
+  CommandResult result;
+  auto pipe = make_pipe();
+  if (!pipe) {
+    result.error = "could not create a pipe";
+    return result;
+  }
+  SpawnOptions options;
+  options.argv = argv;
+  options.cwd = cwd;
+  options.stdout_fd = pipe->write;
+  options.stderr_fd = pipe->write;
+  auto child = spawn(options);
+  close_fd(pipe->write);
+  if (child.pid < 0) {
+    close_fd(pipe->read);
+    result.error = child.error;
+    return result;
+  }
+  result.started = true;
+  std::array<char, 8192> buffer;
+  for (;;) {
+    auto n = ::read(pipe->read, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    auto keep = std::min<std::size_t>(static_cast<std::size_t>(n),
+                                      output_limit - std::min(output_limit, result.output.size()));
+    result.output.append(buffer.data(), keep);
+  }
+  close_fd(pipe->read);
+  result.status = wait_for(child.pid);
+  return result;
+}
+
+CommandResult run_command_to_file(std::vector<std::string> const& argv, fs::path const& log,
+                                  fs::path const& cwd) {
+  CommandResult result;
+  int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    result.error = fmt::format("could not write {}: {}", log.string(), std::strerror(errno));
+    return result;
+  }
+  SpawnOptions options;
+  options.argv = argv;
+  options.cwd = cwd;
+  options.stdout_fd = fd;
+  options.stderr_fd = fd;
+  auto child = spawn(options);
+  close_fd(fd);
+  if (child.pid < 0) {
+    result.error = child.error;
+    return result;
+  }
+  result.started = true;
+  result.status = wait_for(child.pid);
+  return result;
+}
+
+std::optional<fs::path> find_in_path(std::string_view program) {
+  if (program.find('/') != std::string_view::npos) {
+    if (::access(std::string(program).c_str(), X_OK) == 0) return fs::path(program);
+    return std::nullopt;
+  }
+  char const* path = std::getenv("PATH");
+  std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  while (!dirs.empty()) {
+    auto colon = dirs.find(':');
+    auto dir = dirs.substr(0, colon);
+    dirs = colon == std::string_view::npos ? std::string_view{} : dirs.substr(colon + 1);
+    if (dir.empty()) continue;
+    auto candidate = fs::path(dir) / program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+std::array<std::atomic<pid_t>, 8> tracked_groups{};
+
+void on_interrupt(int signal) {
+  for (auto& group : tracked_groups) {
+    pid_t const pid = group.load();
+    if (pid > 0) ::kill(-pid, SIGKILL);
+  }
+  ::signal(signal, SIG_DFL);
+  ::raise(signal);
+}
+
+}  // namespace
+
+void install_interrupt_handler() {
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  for (int signal : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(signal, &action, nullptr);
+}
+
+void track_process_group(pid_t group) {
+  for (auto& slot : tracked_groups) {
+    pid_t expected = 0;
+    if (slot.compare_exchange_strong(expected, group)) return;
+  }
+}
+
+void untrack_process_group(pid_t group) {
+  for (auto& slot : tracked_groups) {
+    pid_t expected = group;
+    if (slot.compare_exchange_strong(expected, 0)) return;
+  }
+}
+
+}  // namespace wb::cli

@@ -1,0 +1,581 @@
+#include "wb/cli/runner.hpp"
+
+#include <fcntl.h>
+#include <fmt/core.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "wb/cli/sanitizer_report.hpp"
+#include "wb/cli/text.hpp"
+
+namespace wb::cli {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using wb::testing::Status;
+
+std::string_view to_string(TestEnd end) {
+  switch (end) {
+    case TestEnd::reported:
+      return "reported";
+    case TestEnd::timed_out:
+      return "timed out";
+    case TestEnd::watchdog:
+      return "stopped by the watchdog";
+    case TestEnd::crashed:
+      return "crashed";
+    case TestEnd::exited:
+      return "exited";
+    case TestEnd::did_not_run:
+      return "did not run";
+  }
+  return "did not run";
+}
+
+TestRun const* RunReport::find(std::string_view name) const {
+  for (auto const& test : tests) {
+    if (test.name == name) return &test;
+  }
+  return nullptr;
+}
+
+std::size_t RunReport::count(Status status) const {
+  return static_cast<std::size_t>(std::count_if(
+      tests.begin(), tests.end(), [&](TestRun const& test) { return test.status == status; }));
+}
+
+bool RunReport::all_passed() const {
+  return error.empty() && !tests.empty() && count(Status::pass) == tests.size();
+}
+
+namespace {
+
+std::string duration_text(std::chrono::milliseconds limit) {
+  return limit.count() % 1000 == 0 ? fmt::format("{} s", limit.count() / 1000)
+                                   : fmt::format("{} ms", limit.count());
+}
+
+}  // namespace
+
+std::string hang_message(std::chrono::milliseconds limit) {
+  return fmt::format(
+      "did not finish within {}: it hangs (a future that is never woken, or a poll that never "
+      "returns)",
+      duration_text(limit));
+}
+
+std::optional<std::string> sanitizer_line(std::string_view output) {
+  if (auto report = find_sanitizer_report(output)) return report->summary();
+  auto const lines = split_lines(output);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].starts_with("terminate called")) {
+      auto text = std::string(trim(lines[i]));
+      if (i + 1 < lines.size() && contains(lines[i + 1], "what():")) {
+        text += ": " + std::string(trim(trim(lines[i + 1]).substr(8)));
+      }
+      return text;
+    }
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// A report a sanitizer printed while a test that otherwise passed was running (ThreadSanitizer
+// goes on after a race, so the test itself still says "pass").
+bool has_sanitizer_report(std::string_view output) {
+  return contains(output, "WARNING: ThreadSanitizer:") ||
+         contains(output, "ERROR: AddressSanitizer:") || contains(output, ": runtime error: ") ||
+         contains(output, "ERROR: LeakSanitizer:");
+}
+
+void append_bounded(std::string& to, bool& truncated, std::string_view text, std::size_t limit) {
+  auto const room = limit - std::min(limit, to.size());
+  if (text.size() > room) truncated = true;
+  to.append(text.substr(0, room));
+}
+
+std::string read_file(fs::path const& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+int open_pidfd(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void)pid;
+  return -1;
+#endif
+}
+
+bool has_exited(pid_t pid) {
+  siginfo_t info{};
+  info.si_pid = 0;
+  // WNOWAIT: leave the zombie, so the process group cannot vanish before it is killed
+  if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0) return true;
+  return info.si_pid != 0;
+}
+
+/// One start of the test program and what it reported until it ended or was stopped.
+struct Launch {
+  std::vector<TestRun> finished;       // tests it reported, in order
+  std::optional<TestRun> interrupted;  // the test running when it died or was killed
+  bool started_any = false;
+  bool timed_out = false;  // killed for running past the limit
+  ExitStatus status;
+  std::string verdict;                 // what the watchdog wrote, if it fired
+  std::string output;                  // the program's output in this launch (bounded)
+  std::string output_after_last_test;  // what it printed after its last "end" line
+  bool output_truncated = false;
+  std::string error;  // could not start
+};
+
+// The program's stdout, stderr and the reporter's stream (fd 3) all go into one pipe, so the
+// order in which things were written is the order they are read: what a test printed lies
+// between its "start" and "end" lines, exactly.
+class LaunchMonitor {
+ public:
+  LaunchMonitor(RunOptions const& options, std::size_t output_limit)
+      : options_(options), output_limit_(output_limit) {}
+
+  Launch run(std::vector<std::string> const& argv, fs::path const& verdict_file) {
+    auto stream = make_pipe();
+    if (!stream) {
+      launch_.error = "could not create a pipe for the test program";
+      return std::move(launch_);
+    }
+    std::error_code ignored;
+    fs::remove(verdict_file, ignored);
+
+    SpawnOptions spawn_options;
+    spawn_options.argv = argv;
+    spawn_options.cwd = options_.cwd;
+    spawn_options.env = options_.env;
+    spawn_options.env.emplace_back("WB_VERDICT_FILE", verdict_file.string());
+    spawn_options.stdout_fd = stream->write;
+    spawn_options.stderr_fd = stream->write;
+    spawn_options.extra_fds = {{stream->write, 3}};
+    spawn_options.own_process_group = true;
+    auto child = spawn(spawn_options);
+    close_fd(stream->write);
+    if (child.pid < 0) {
+      close_fd(stream->read);
+      launch_.error = child.error;
+      return std::move(launch_);
+    }
+    track_process_group(child.pid);
+    stream_fd_ = stream->read;
+    ::fcntl(stream_fd_, F_SETFL, O_NONBLOCK);
+    watch(child.pid);
+    untrack_process_group(child.pid);
+    close_fd(stream_fd_);
+    if (!pending_.empty()) handle_line(pending_, false);
+
+    launch_.verdict = std::string(trim(read_file(verdict_file)));
+    if (current_) {
+      TestRun test;
+      test.name = *current_;
+      test.output = std::move(current_output_);
+      test.output_truncated = current_truncated_;
+      test.duration = since(current_started_);
+      launch_.interrupted = std::move(test);
+    }
+    return std::move(launch_);
+  }
+
+ private:
+  static std::chrono::milliseconds since(Clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  }
+
+  void watch(pid_t pid) {
+    int pidfd = open_pidfd(pid);
+    last_event_ = Clock::now();
+    bool exited = false;
+    while (!exited) {
+      auto const deadline = (current_ ? current_started_ : last_event_) + options_.time_limit;
+      auto const now = Clock::now();
+      if (now >= deadline) {
+        read_stream();
+        launch_.timed_out = true;
+        break;
+      }
+      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
+      // Without a pidfd (or once the pipe is closed), look for the end every few milliseconds.
+      if (pidfd < 0 || stream_fd_ < 0) wait = std::min<long>(wait, 10);
+      std::array<pollfd, 2> fds{{{stream_fd_, POLLIN, 0}, {pidfd, POLLIN, 0}}};
+      int const ready = ::poll(fds.data(), fds.size(), static_cast<int>(wait));
+      if (ready < 0 && errno != EINTR) break;
+      if (fds[0].revents != 0) read_stream();
+      exited = pidfd >= 0 ? fds[1].revents != 0 : has_exited(pid);
+    }
+    if (exited) read_stream();
+    // Kill the whole group before reaping the leader: helpers it started go too, and the group's
+    // id cannot be reused while the leader is an unreaped zombie.
+    ::kill(-pid, SIGKILL);
+    launch_.status = wait_for(pid);
+    if (pidfd >= 0) ::close(pidfd);
+  }
+
+  void read_stream() {
+    std::array<char, 16384> buffer;
+    while (stream_fd_ >= 0) {
+      auto n = ::read(stream_fd_, buffer.data(), buffer.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return;  // EAGAIN: nothing more for now
+      if (n == 0) {
+        close_fd(stream_fd_);
+        return;
+      }
+      pending_.append(buffer.data(), static_cast<std::size_t>(n));
+      std::size_t begin = 0;
+      std::size_t newline;
+      while ((newline = pending_.find('\n', begin)) != std::string::npos) {
+        handle_line(std::string_view(pending_).substr(begin, newline - begin), true);
+        begin = newline + 1;
+      }
+      pending_.erase(0, begin);
+      // A line this long is no reporter line: pass it on as output rather than hold it.
+      if (pending_.size() > max_pending_) {
+        add_output(pending_);
+        pending_.clear();
+      }
+    }
+  }
+
+  // A line is a reporter event, output, or output without a newline followed by an event (a
+  // test that printed "x" to unbuffered stderr just before the reporter's line).
+  void handle_line(std::string_view line, bool had_newline) {
+    if (auto event = wb::testing::parse_line(line)) {
+      handle_event(*event);
+      return;
+    }
+    for (std::string_view marker : {"start\t", "end\t"}) {
+      for (auto at = line.rfind(marker); at != std::string_view::npos && at > 0;
+           at = line.rfind(marker, at - 1)) {
+        if (auto event = wb::testing::parse_line(line.substr(at))) {
+          add_output(line.substr(0, at));
+          handle_event(*event);
+          return;
+        }
+      }
+    }
+    add_output(line);
+    if (had_newline) add_output("\n");
+  }
+
+  void add_output(std::string_view text) {
+    append_bounded(launch_.output, launch_.output_truncated, text, output_limit_);
+    if (current_) {
+      append_bounded(current_output_, current_truncated_, text, output_limit_);
+    } else if (!launch_.finished.empty()) {
+      append_bounded(launch_.output_after_last_test, after_truncated_, text, output_limit_);
+    }
+  }
+
+  void handle_event(wb::testing::Event const& event) {
+    last_event_ = Clock::now();
+    if (event.is_start) {
+      current_ = event.result.name;
+      current_started_ = last_event_;
+      current_output_.clear();
+      current_truncated_ = false;
+      launch_.started_any = true;
+      return;
+    }
+    TestRun test;
+    test.name = event.result.name;
+    test.status = event.result.status;
+    test.message = event.result.message;
+    test.end = TestEnd::reported;
+    if (current_ && *current_ == test.name) {
+      test.output = std::move(current_output_);
+      test.output_truncated = current_truncated_;
+      test.duration = since(current_started_);
+    }
+    current_.reset();
+    current_output_.clear();
+    launch_.output_after_last_test.clear();
+    after_truncated_ = false;
+    launch_.finished.push_back(std::move(test));
+  }
+
+  static constexpr std::size_t max_pending_ = 1u << 20;
+
+  RunOptions const& options_;
+  std::size_t output_limit_;
+  Launch launch_;
+  int stream_fd_ = -1;
+  std::string pending_;
+  std::optional<std::string> current_;
+  Clock::time_point current_started_;
+  Clock::time_point last_event_;
+  std::string current_output_;
+  bool current_truncated_ = false;
+  bool after_truncated_ = false;
+};
+
+/// Why the process ended in the middle of a test, in words.
+std::string interruption_message(Launch const& launch, TestRun const& test) {
+  if (!launch.verdict.empty()) return launch.verdict;
+  auto const report =
+      sanitizer_line(test.output).value_or(sanitizer_line(launch.output).value_or(""));
+  if (launch.status.signaled()) {
+    auto text = fmt::format("crashed with {}", signal_name(launch.status.value));
+    if (!report.empty()) text += ": " + report;
+    return text;
+  }
+  if (!report.empty()) return report;
+  return fmt::format("the program ended in the middle of this test ({})", describe(launch.status));
+}
+
+TestEnd interruption_end(Launch const& launch) {
+  if (!launch.verdict.empty()) return TestEnd::watchdog;
+  return launch.status.signaled() ? TestEnd::crashed : TestEnd::exited;
+}
+
+// A test name as a line of a Catch2 input file (-f), which reads each line as a test spec: a
+// backslash makes the spec syntax characters plain.
+std::string filter_line(std::string_view name) {
+  std::string line;
+  for (char c : name) {
+    if (c == ',' || c == '[' || c == ']' || c == '\\' || c == '*' || c == '"' || c == '~') {
+      line += '\\';
+    }
+    line += c;
+  }
+  return line;
+}
+
+fs::path make_scratch_dir(fs::path const& base) {
+  fs::path parent = base;
+  if (parent.empty()) {
+    char const* tmp = std::getenv("TMPDIR");
+    parent = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+  }
+  std::error_code ignored;
+  fs::create_directories(parent, ignored);
+  std::string pattern = (parent / "wb-run-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) return {};
+  return pattern;
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> list_tests(fs::path const& program) {
+  for (auto const& flags : {std::vector<std::string>{"--list-test-names-only"},
+                            std::vector<std::string>{"--list-tests", "--verbosity", "quiet"}}) {
+    std::vector<std::string> argv = {program.string()};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    auto result = run_command(argv);
+    if (!result.started) return std::nullopt;
+    if (result.status.signaled() || contains(result.output, "Unrecognised token")) continue;
+    std::vector<std::string> names;
+    for (auto const& line : split_lines(result.output)) {
+      if (!trim(line).empty()) names.emplace_back(trim(line));
+    }
+    return names;
+  }
+  return std::nullopt;
+}
+
+RunReport run_tests(RunOptions const& options) {
+  RunReport report;
+  auto const scratch = make_scratch_dir(options.scratch_dir);
+  if (scratch.empty()) {
+    report.error = "could not create a temporary folder for the test run";
+    return report;
+  }
+  auto const filter_file = scratch / "tests.txt";
+  auto const verdict_file = scratch / "verdict.txt";
+
+  std::vector<std::string> wanted = options.tests;
+  std::map<std::string, TestRun> results;
+  std::vector<std::string> extra_order;  // reported tests nobody asked for, in report order
+  auto record = [&](TestRun test) {
+    if (test.status == Status::pass && has_sanitizer_report(test.output)) {
+      test.status = Status::fail;
+      test.message = fmt::format("a sanitizer reported a problem during this test: {}",
+                                 sanitizer_line(test.output).value_or("see the output"));
+    }
+    if (!results.contains(test.name) &&
+        std::find(wanted.begin(), wanted.end(), test.name) == wanted.end()) {
+      extra_order.push_back(test.name);
+    }
+    results[test.name] = std::move(test);
+  };
+  auto remaining = [&] {
+    std::vector<std::string> out;
+    for (auto const& name : wanted) {
+      if (!results.contains(name)) out.push_back(name);
+    }
+    return out;
+  };
+  auto mark_remaining = [&](std::string const& message) {
+    for (auto const& name : remaining()) {
+      TestRun test;
+      test.name = name;
+      test.status = Status::fail;
+      test.message = message;
+      test.end = TestEnd::did_not_run;
+      results[name] = std::move(test);
+    }
+  };
+
+  bool filtered = !wanted.empty();
+  int hangs = 0;
+  // Each new start resolves at least one test, so this bound is only a guard.
+  auto const max_launches = [&] { return static_cast<int>(wanted.size()) + 2; };
+  while (report.launches < max_launches()) {
+    std::vector<std::string> argv = {options.program.string(), "-r", "wb", "-o", "/dev/fd/3"};
+    if (filtered) {
+      std::ofstream filter(filter_file, std::ios::trunc);
+      for (auto const& name : remaining()) filter << filter_line(name) << "\n";
+      argv.insert(argv.end(), {"-f", filter_file.string()});
+    }
+    ++report.launches;
+    auto launch = LaunchMonitor(options, options.output_limit).run(argv, verdict_file);
+    if (!launch.error.empty()) {
+      report.error = launch.error;
+      break;
+    }
+    append_bounded(report.output, report.output_truncated, launch.output, options.output_limit);
+    bool const died_of_signal = launch.status.signaled() && !launch.timed_out;
+    bool crash_credited = false;  // the crash is a test's failure, not a note
+    if (!launch.interrupted && died_of_signal && !launch.finished.empty()) {
+      // Catch2 reports a fatal signal as the test's failure ("SIGSEGV - Segmentation violation
+      // signal") before the process dies of it: say it crashed, with what was printed after.
+      auto& last = launch.finished.back();
+      if (last.status == Status::fail && last.message.starts_with("SIG")) {
+        last.end = TestEnd::crashed;
+        append_bounded(last.output, last.output_truncated, launch.output_after_last_test,
+                       options.output_limit);
+        last.message = fmt::format("crashed with {}", signal_name(launch.status.value));
+        crash_credited = true;
+        if (auto line = sanitizer_line(last.output)) last.message += ": " + *line;
+      }
+    }
+    for (auto& test : launch.finished) record(std::move(test));
+
+    if (launch.interrupted) {
+      auto test = std::move(*launch.interrupted);
+      test.status = Status::fail;
+      if (launch.timed_out) {
+        test.end = TestEnd::timed_out;
+        test.message = launch.verdict.empty() ? hang_message(options.time_limit) : launch.verdict;
+      } else {
+        test.end = interruption_end(launch);
+        test.message = interruption_message(launch, test);
+      }
+      if (!launch.verdict.empty()) {
+        // the watchdog also printed its verdict; it is the message now, not output
+        if (auto at = test.output.find(launch.verdict); at != std::string::npos) {
+          test.output.erase(at, launch.verdict.size());
+        }
+      }
+      if (test.end == TestEnd::timed_out || test.end == TestEnd::watchdog) ++hangs;
+      record(std::move(test));
+    }
+    if (options.max_hangs > 0 && hangs >= options.max_hangs && !remaining().empty()) {
+      mark_remaining(
+          fmt::format("did not run: skipped after {} tests hung (fix the hang, then "
+                      "check again)",
+                      hangs));
+      break;
+    }
+
+    bool const clean_exit = !launch.timed_out && launch.status.kind == ExitStatus::Kind::exited &&
+                            launch.verdict.empty() && !sanitizer_line(launch.output);
+    if (!clean_exit && wanted.empty()) {
+      // Running every test without a list, and the run broke off: learn the list now, to know
+      // which tests are left.
+      if (auto names = list_tests(options.program)) {
+        wanted = *names;
+        for (auto const& name : extra_order) {
+          if (std::find(wanted.begin(), wanted.end(), name) == wanted.end()) wanted.push_back(name);
+        }
+        extra_order.clear();
+      }
+    }
+    if (remaining().empty()) {
+      if (!launch.interrupted && launch.timed_out) {
+        report.notes.push_back(
+            fmt::format("the program was still running {} after its last test and was stopped",
+                        duration_text(options.time_limit)));
+      } else if (!launch.interrupted && died_of_signal && !crash_credited) {
+        report.notes.push_back(fmt::format("the program crashed with {} after its last test",
+                                           signal_name(launch.status.value)));
+      } else if (auto late = find_sanitizer_report(launch.output_after_last_test);
+                 late && !launch.interrupted) {
+        // LeakSanitizer reports when the process ends, after every test
+        report.notes.push_back(fmt::format("after the last test: {}", late->summary()));
+      }
+      break;
+    }
+    filtered = true;
+    if (launch.interrupted) continue;  // start again for the tests not reached
+
+    // The program ended (or was stopped) between tests, with tests left.
+    if (launch.timed_out) {
+      mark_remaining(launch.started_any
+                         ? fmt::format("did not run: the program stopped between tests for more "
+                                       "than {} and was killed",
+                                       duration_text(options.time_limit))
+                         : fmt::format("did not run: the program started no test within {}",
+                                       duration_text(options.time_limit)));
+      break;
+    }
+    if (clean_exit) {
+      mark_remaining("did not run: the test program has no test of this name");
+      break;
+    }
+    if (launch.finished.empty()) {
+      auto reason = !launch.verdict.empty() ? launch.verdict
+                    : died_of_signal        ? "crashed with " + signal_name(launch.status.value)
+                                            : "ended with " + describe(launch.status);
+      if (auto line = sanitizer_line(launch.output); line && launch.verdict.empty()) {
+        reason += ": " + *line;
+      }
+      mark_remaining(fmt::format("did not run: the program {} before this test", reason));
+      break;
+    }
+    // it got somewhere before it died: start again for the rest
+  }
+  if (!report.error.empty()) {
+    mark_remaining("did not run: " + report.error);
+  } else {
+    mark_remaining(fmt::format("did not run: the program was started {} times without finishing",
+                               report.launches));
+  }
+
+  for (auto const& name : wanted) {
+    if (auto found = results.find(name); found != results.end()) {
+      report.tests.push_back(std::move(found->second));
+      results.erase(found);
+    }
+  }
+  for (auto const& name : extra_order) {
+    if (auto found = results.find(name); found != results.end()) {
+      report.tests.push_back(std::move(found->second));
+    }
+  }
+  std::error_code ignored;
+  fs::remove_all(scratch, ignored);
+  return report;
+}
+
+}  // namespace wb::cli

@@ -1,0 +1,80 @@
+#include <fmt/core.h>
+
+#include "wb/cli/commands.hpp"
+
+namespace wb::cli {
+
+Session Session::discover() {
+  Session session{Paths::discover(), Terminal::detect(), {}};
+  session.chapters = find_chapters(session.paths.chapters_dir());
+  return session;
+}
+
+std::string Session::shorten(std::string_view text) const {
+  auto const prefix = paths.root.string() + "/";
+  std::string out(text);
+  for (auto at = out.find(prefix); at != std::string::npos; at = out.find(prefix, at)) {
+    out.erase(at, prefix.size());
+  }
+  return out;
+}
+
+void Session::error(std::string const& message) const {
+  fmt::print(stderr, "{} {}\n", term.red("error:"), message);
+}
+
+void Session::warning(std::string const& message) const {
+  fmt::print(stderr, "{} {}\n", term.yellow("warning:"), message);
+}
+
+std::optional<ChapterDir> Session::resolve(std::string const& name) const {
+  if (auto chapter = resolve_chapter(chapters, name)) return chapter;
+  if (chapters.empty()) {
+    error(fmt::format("there are no chapters in {}", paths.chapters_dir().string()));
+    return std::nullopt;
+  }
+  error(fmt::format("there is no chapter \"{}\". The chapters are:", name));
+  for (auto const& chapter : chapters) {
+    fmt::print(stderr, "  {}  {}\n", chapter.id, chapter.slug);
+  }
+  fmt::print(stderr, "A chapter can be named ch02, 2, 02 or by its folder name.\n");
+  return std::nullopt;
+}
+
+std::optional<ChapterManifest> Session::load(ChapterDir const& chapter) const {
+  try {
+    return load_chapter(chapter.dir);
+  } catch (ManifestError const& problem) {
+    error(problem.what());
+    return std::nullopt;
+  }
+}
+
+Progress Session::load_progress() const {
+  ProgressStore store(paths.progress_file());
+  try {
+    return store.load();
+  } catch (ProgressError const& problem) {
+    auto aside = store.set_aside();
+    warning(fmt::format("{}\n  starting a new progress file; the old one is kept as {}",
+                        problem.what(), aside.empty() ? "(could not be moved)" : aside.string()));
+    return {};
+  }
+}
+
+void Session::save_progress(Progress const& progress) const {
+  try {
+    ProgressStore(paths.progress_file()).save(progress);
+  } catch (ProgressError const& problem) {
+    warning(fmt::format("progress not saved: {}", problem.what()));
+  }
+}
+
+std::optional<ChapterDir> Session::next_chapter(ChapterDir const& chapter) const {
+  for (auto const& candidate : chapters) {
+    if (candidate.number > chapter.number) return candidate;
+  }
+  return std::nullopt;
+}
+
+}  // namespace wb::cli

@@ -1,0 +1,43 @@
+// wb::spawn and wb::spawn_on — hand a future to an executor to run as a task of its own, and
+// get back its JoinHandle. spawn() uses the runtime running on this thread (inside block_on or
+// inside another task); spawn_on() names the scheduler.
+#pragma once
+
+#include <utility>
+
+#include "wb/core/contract.hpp"
+#include "wb/core/future.hpp"
+#include "wb/task/join_handle.hpp"
+#include "wb/task/raw_task.hpp"
+
+namespace wb {
+
+// ANCHOR: spawn_on
+template <Future F>
+JoinHandle<output_of<F>> spawn_on(Scheduler& scheduler, F future) {
+  // Three references from the start: the handle, the live-task list and the run queue.
+  auto* task = new TaskCell<F>(std::move(future), scheduler.shared_from_this());
+  JoinHandle<output_of<F>> handle(task);
+  if (!scheduler.bind(TaskRef::adopt(task))) {
+    task->shut_down();  // the executor is gone: the task ends cancelled, never polled
+    task->release();    // the run queue's reference, unused
+    return handle;
+  }
+  scheduler.schedule(TaskRef::adopt(task));
+  return handle;
+}
+// ANCHOR_END: spawn_on
+
+/// Spawns on the runtime running on this thread.
+template <Future F>
+JoinHandle<output_of<F>> spawn(F future) {
+  Scheduler* scheduler = Scheduler::current();
+  if (scheduler == nullptr) {
+    throw ContractViolation(
+        "wb::spawn was called outside a runtime: call it from inside Runtime::block_on (or from a "
+        "task), or use runtime.spawn(future)");
+  }
+  return spawn_on(*scheduler, std::move(future));
+}
+
+}  // namespace wb

@@ -1,0 +1,198 @@
+// Tests of the runner against a test program that misbehaves on purpose (fixtures/).
+#include <chrono>
+#include <wb/cli/runner.hpp>
+#include <wb/testing/catch.hpp>
+
+namespace {
+
+using namespace std::chrono_literals;
+using wb::cli::RunOptions;
+using wb::cli::TestEnd;
+using wb::testing::Status;
+
+RunOptions fixture(std::vector<std::string> tests) {
+  RunOptions options;
+  options.program = WB_CLI_FIXTURE_PROGRAM;
+  options.tests = std::move(tests);
+  options.time_limit = 1500ms;
+  return options;
+}
+
+wb::cli::TestRun const& result(wb::cli::RunReport const& report, std::string const& name) {
+  auto const* test = report.find(name);
+  REQUIRE(test != nullptr);
+  return *test;
+}
+
+}  // namespace
+
+TEST_CASE("the runner reports passing failing and not started tests in the order asked") {
+  auto report = wb::cli::run_tests(fixture({"is not started", "fails with a message", "passes"}));
+  REQUIRE(report.error.empty());
+  REQUIRE(report.tests.size() == 3);
+  CHECK(report.tests[0].name == "is not started");
+  CHECK(report.tests[0].status == Status::not_started);
+  CHECK(report.tests[0].message.find("write the countdown") != std::string::npos);
+  CHECK(report.tests[1].status == Status::fail);
+  CHECK(report.tests[1].message.find("41 == 42") != std::string::npos);
+  CHECK(report.tests[2].status == Status::pass);
+  CHECK(report.launches == 1);
+}
+
+TEST_CASE("a test past the time limit fails as a hang and the tests after it still run") {
+  auto options = fixture(
+      {"passes", "hangs", "fails with a message", "has a comma, and [brackets] in its name"});
+  options.time_limit = 300ms;
+  auto const started = std::chrono::steady_clock::now();
+  auto report = wb::cli::run_tests(options);
+  auto const took = std::chrono::steady_clock::now() - started;
+  auto const& hang = result(report, "hangs");
+  CHECK(hang.status == Status::fail);
+  CHECK(hang.end == TestEnd::timed_out);
+  CHECK(hang.message.find("did not finish within 300 ms: it hangs") != std::string::npos);
+  CHECK(hang.output.find("waiting for a wake-up") != std::string::npos);
+  CHECK(result(report, "passes").status == Status::pass);
+  CHECK(result(report, "fails with a message").status == Status::fail);
+  CHECK(result(report, "has a comma, and [brackets] in its name").status == Status::pass);
+  CHECK(report.launches == 2);
+  CHECK(took < 3s);
+}
+
+TEST_CASE("after as many hangs as allowed the remaining tests are skipped") {
+  auto options = fixture({"passes", "hangs", "is stopped by the watchdog"});
+  options.time_limit = 300ms;
+  options.max_hangs = 1;
+  auto report = wb::cli::run_tests(options);
+  CHECK(result(report, "passes").status == Status::pass);
+  CHECK(result(report, "hangs").end == TestEnd::timed_out);
+  auto const& skipped = result(report, "is stopped by the watchdog");
+  CHECK(skipped.end == TestEnd::did_not_run);
+  CHECK(skipped.message.find("skipped after 1 tests hung") != std::string::npos);
+  CHECK(report.launches == 1);
+}
+
+TEST_CASE("a crash fails only the test that crashed with the signal's name") {
+  auto report = wb::cli::run_tests(fixture({"crashes with abort", "passes"}));
+  auto const& crash = result(report, "crashes with abort");
+  CHECK(crash.status == Status::fail);
+  CHECK(crash.end == TestEnd::crashed);
+  CHECK(crash.message.find("crashed with SIGABRT") != std::string::npos);
+  CHECK(crash.output.find("about to crash") != std::string::npos);
+  CHECK(result(report, "passes").status == Status::pass);
+}
+
+TEST_CASE("a program that exits in the middle of a test fails that test with its exit code") {
+  auto report = wb::cli::run_tests(fixture({"exits early", "passes"}));
+  auto const& early = result(report, "exits early");
+  CHECK(early.end == TestEnd::exited);
+  CHECK(early.message.find("exit code 3") != std::string::npos);
+  CHECK(result(report, "passes").status == Status::pass);
+}
+
+TEST_CASE("the watchdog's verdict becomes the failure message") {
+  auto report = wb::cli::run_tests(fixture({"is stopped by the watchdog", "passes"}));
+  auto const& stuck = result(report, "is stopped by the watchdog");
+  CHECK(stuck.end == TestEnd::watchdog);
+  CHECK(stuck.message == "the poll never returned (watchdog verdict)");
+  CHECK(stuck.output.find("watchdog verdict") == std::string::npos);
+  CHECK(result(report, "passes").status == Status::pass);
+}
+
+TEST_CASE("a flood of output is kept within the limit and the test still passes") {
+  auto options = fixture({"prints a lot", "passes"});
+  options.output_limit = 4096;
+  auto report = wb::cli::run_tests(options);
+  auto const& loud = result(report, "prints a lot");
+  CHECK(loud.status == Status::pass);
+  CHECK(loud.output.size() == 4096);
+  CHECK(loud.output_truncated);
+  CHECK(loud.output.starts_with("line 0\n"));
+  CHECK(report.output.size() <= 4096);
+}
+
+TEST_CASE("output is counted to the test that printed it") {
+  auto report =
+      wb::cli::run_tests(fixture({"passes", "prints and passes", "fails with a message"}));
+  CHECK(result(report, "passes").output.empty());
+  CHECK(result(report, "prints and passes").output == "hello from the test\n");
+  CHECK(result(report, "fails with a message").output.empty());
+}
+
+TEST_CASE("a program that crashes before any test leaves every test did not run") {
+  auto options = fixture({"passes", "fails with a message"});
+  options.env = {{"WB_FIXTURE_CRASH_AT_START", "1"}};
+  auto report = wb::cli::run_tests(options);
+  REQUIRE(report.tests.size() == 2);
+  for (auto const& test : report.tests) {
+    CHECK(test.end == TestEnd::did_not_run);
+    CHECK(test.message.find("crashed with SIGABRT before this test") != std::string::npos);
+  }
+  CHECK(report.launches == 1);
+}
+
+TEST_CASE("a test the program does not have is reported as did not run") {
+  auto report = wb::cli::run_tests(fixture({"passes", "is not in the program"}));
+  CHECK(result(report, "passes").status == Status::pass);
+  auto const& missing = result(report, "is not in the program");
+  CHECK(missing.end == TestEnd::did_not_run);
+  CHECK(missing.message.find("no test of this name") != std::string::npos);
+}
+
+TEST_CASE("output without a newline before the reporter's line is still output") {
+  auto report = wb::cli::run_tests(fixture({"prints without a newline", "passes"}));
+  CHECK(result(report, "prints without a newline").status == Status::pass);
+  CHECK(result(report, "prints without a newline").output == "no newline");
+  CHECK(result(report, "passes").status == Status::pass);
+}
+
+TEST_CASE("test names with commas and brackets are run by name") {
+  auto report = wb::cli::run_tests(fixture({"has a comma, and [brackets] in its name"}));
+  CHECK(result(report, "has a comma, and [brackets] in its name").status == Status::pass);
+}
+
+TEST_CASE("results are kept when the program hangs after its last test") {
+  auto options = fixture({"passes"});
+  options.time_limit = 300ms;
+  options.env = {{"WB_FIXTURE_HANG_AT_EXIT", "1"}};
+  auto report = wb::cli::run_tests(options);
+  CHECK(result(report, "passes").status == Status::pass);
+  REQUIRE(report.notes.size() == 1);
+  CHECK(report.notes[0].find("still running") != std::string::npos);
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+TEST_CASE("a leak reported after the last test becomes a note") {
+  auto report = wb::cli::run_tests(fixture({"leaks memory"}));
+  CHECK(result(report, "leaks memory").status == Status::pass);
+  REQUIRE(report.notes.size() == 1);
+  CHECK(report.notes[0].find("LeakSanitizer found memory allocated and never freed") !=
+        std::string::npos);
+}
+#endif
+
+TEST_CASE("every test of the program runs when no list is given even after a crash") {
+  auto options = fixture({});
+  options.time_limit = 300ms;
+  auto report = wb::cli::run_tests(options);
+  CHECK(report.tests.size() == 12);
+  CHECK(result(report, "passes").status == Status::pass);
+  CHECK(result(report, "hangs").end == TestEnd::timed_out);
+  CHECK(result(report, "crashes with abort").end == TestEnd::crashed);
+  CHECK(result(report, "exits early").end == TestEnd::exited);
+  CHECK(result(report, "has a comma, and [brackets] in its name").status == Status::pass);
+}
+
+TEST_CASE("a program that cannot be started is an error not a crash") {
+  auto options = fixture({"passes"});
+  options.program = "/nonexistent/test-program";
+  auto report = wb::cli::run_tests(options);
+  CHECK_FALSE(report.error.empty());
+  CHECK(result(report, "passes").end == TestEnd::did_not_run);
+}
+
+TEST_CASE("the test list of a program comes from Catch2") {
+  auto names = wb::cli::list_tests(WB_CLI_FIXTURE_PROGRAM);
+  REQUIRE(names.has_value());
+  CHECK(names->size() == 12);
+  CHECK(names->front() == "passes");
+}

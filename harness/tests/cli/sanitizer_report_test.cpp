@@ -1,0 +1,74 @@
+// Tests of reading sanitizer reports: the kind of mistake in plain words, where it is in the
+// learner's code, and the short version shown under a failure.
+#include <wb/cli/pristine.hpp>
+#include <wb/cli/runner.hpp>
+#include <wb/cli/sanitizer_report.hpp>
+#include <wb/testing/catch.hpp>
+
+namespace {
+
+std::string fixture(std::string const& name) {
+  return wb::cli::read_text_file(std::string(WB_CLI_FIXTURES_DIR) + "/" + name);
+}
+
+}  // namespace
+
+TEST_CASE("a use after free is named in plain words with the learner's function") {
+  auto report = wb::cli::find_sanitizer_report(fixture("asan_use_after_free.txt"));
+  REQUIRE(report.has_value());
+  CHECK(report->tool == "AddressSanitizer");
+  CHECK(report->kind == "heap-use-after-free");
+  CHECK(report->explanation == "memory used after it was freed");
+  CHECK(report->where == "CountdownFuture::poll(wb::Context&)");
+  CHECK(report->summary() ==
+        "AddressSanitizer found a heap-use-after-free (memory used after it was freed) in "
+        "CountdownFuture::poll(wb::Context&)");
+}
+
+TEST_CASE(
+    "the short version of an AddressSanitizer report keeps headings and the learner's frames") {
+  auto const full = fixture("asan_use_after_free.txt");
+  auto const shown = wb::cli::condense_sanitizer_output(full);
+  CHECK(shown.find("ERROR: AddressSanitizer: heap-use-after-free") != std::string::npos);
+  CHECK(shown.find("freed by thread T0 here:") != std::string::npos);
+  CHECK(shown.find("    in CountdownFuture::poll(wb::Context&)") != std::string::npos);
+  CHECK(shown.find("Shadow bytes") == std::string::npos);
+  CHECK(shown.find("Catch::") == std::string::npos);
+  CHECK(shown.find("SUMMARY") == std::string::npos);
+  CHECK(shown.size() * 4 < full.size());
+}
+
+TEST_CASE("a data race is named with the first frame in the learner's files") {
+  auto report = wb::cli::find_sanitizer_report(fixture("tsan_data_race.txt"));
+  REQUIRE(report.has_value());
+  CHECK(report->tool == "ThreadSanitizer");
+  CHECK(report->kind == "data race");
+  CHECK(report->where == "Counter::poll() (race.hpp:2)");
+  auto const shown = wb::cli::condense_sanitizer_output(fixture("tsan_data_race.txt"));
+  CHECK(shown.find("Previous write of size 4") != std::string::npos);
+  CHECK(shown.find("    in Counter::poll() (race.hpp:2)") != std::string::npos);
+  CHECK(shown.find("std_thread.h") == std::string::npos);
+}
+
+TEST_CASE("undefined behaviour is UBSan's own words and the line") {
+  auto report = wb::cli::find_sanitizer_report(
+      "/repo/chapters/ch02-x/countdown.hpp:19:88: runtime error: reference binding to null "
+      "pointer of type 'struct basic_string'\n");
+  REQUIRE(report.has_value());
+  CHECK(report->summary() ==
+        "undefined behaviour: reference binding to null pointer of type 'struct basic_string' in "
+        "countdown.hpp:19");
+}
+
+TEST_CASE("an exception escaping a thread is reported by what it said") {
+  CHECK(wb::cli::sanitizer_line("terminate called after throwing an instance of 'X'\n"
+                                "  what():  boom\n") ==
+        "terminate called after throwing an instance of 'X': boom");
+  CHECK_FALSE(wb::cli::sanitizer_line("all good\n").has_value());
+}
+
+TEST_CASE("output without a sanitizer report is shown as it is") {
+  std::string const plain = "poll 1\npoll 2\n";
+  CHECK(wb::cli::condense_sanitizer_output(plain) == plain);
+  CHECK_FALSE(wb::cli::find_sanitizer_report(plain).has_value());
+}
