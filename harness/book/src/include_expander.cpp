@@ -6,6 +6,8 @@
 #include <optional>
 #include <sstream>
 
+#include "wb/book/read_file.hpp"
+
 namespace wb::book {
 namespace fs = std::filesystem;
 
@@ -53,15 +55,6 @@ std::optional<int> parse_number(std::string_view text) {
   auto const [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
-}
-
-bool read_file(fs::path const& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream text;
-  text << in.rdbuf();
-  out = text.str();
-  return true;
 }
 
 struct Expander {

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "wb/book/link_check.hpp"
+#include "wb/book/read_file.hpp"
 
 namespace wb::book {
 namespace fs = std::filesystem;
@@ -74,15 +75,6 @@ void respond(int fd, int status, std::string const& reason, std::string const& t
   response += "Cache-Control: no-cache\r\nConnection: close\r\n\r\n";
   if (!head_only) response += body;
   send_all(fd, response);
-}
-
-bool read_file(fs::path const& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream text;
-  text << in.rdbuf();
-  out = text.str();
-  return true;
 }
 
 class Server {

@@ -14,6 +14,7 @@
 #include "wb/book/include_expander.hpp"
 #include "wb/book/link_check.hpp"
 #include "wb/book/markdown.hpp"
+#include "wb/book/read_file.hpp"
 #include "wb/book/search_index.hpp"
 #include "wb/book/summary.hpp"
 
@@ -61,15 +62,6 @@ struct Output {
   fs::path path;  // relative to the output folder
   std::string content;
 };
-
-bool read_text(fs::path const& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream text;
-  text << in.rdbuf();
-  out = text.str();
-  return true;
-}
 
 void write_text(fs::path const& path, std::string const& content) {
   fs::create_directories(path.parent_path());
@@ -189,7 +181,7 @@ void SiteBuilder::load_pages() {
     page.html_path = page.stem + ".html";
     page.file = source_dir_ / page.src_path;
     inputs_.insert(page.file);
-    if (!read_text(page.file, page.source)) {
+    if (!read_file(page.file, page.source)) {
       problems_.push_back({source_dir_ / "SUMMARY.md", entry->line,
                            entry->path +
                                " is listed, but there is no such file (write it, or "
@@ -419,7 +411,7 @@ void SiteBuilder::copy_assets(BuildReport& report) {
   }
   // Browser libraries from npm, when they are installed (scripts/book-assets installs them).
   std::string list;
-  if (!read_text(options_.theme_dir / "vendor.txt", list)) return;
+  if (!read_file(options_.theme_dir / "vendor.txt", list)) return;
   std::istringstream lines(list);
   std::string line;
   while (std::getline(lines, line)) {
@@ -442,7 +434,7 @@ void SiteBuilder::copy_assets(BuildReport& report) {
 void SiteBuilder::remove_stale_pages(std::set<fs::path> const& written) const {
   auto const manifest = options_.out_dir / ".book-files";
   std::string previous;
-  if (read_text(manifest, previous)) {
+  if (read_file(manifest, previous)) {
     std::istringstream lines(previous);
     std::string line;
     while (std::getline(lines, line)) {
@@ -470,7 +462,7 @@ BuildReport SiteBuilder::build() {
   auto const summary_file = source_dir_ / "SUMMARY.md";
   inputs_.insert(summary_file);
   std::string summary_text;
-  if (!read_text(summary_file, summary_text)) {
+  if (!read_file(summary_file, summary_text)) {
     problems_.push_back({summary_file, 0, "no SUMMARY.md: the book has no table of contents"});
     throw BookError(problems_, options_.root);
   }
@@ -478,7 +470,7 @@ BuildReport SiteBuilder::build() {
   for (auto const& entry : summary_.entries) report.drafts += entry.is_draft() ? 1 : 0;
   auto const template_file = options_.theme_dir / "page.html";
   inputs_.insert(template_file);
-  if (!read_text(template_file, template_)) {
+  if (!read_file(template_file, template_)) {
     problems_.push_back({template_file, 0, "the page template is missing"});
   }
   progress_ = read_progress(options_.progress_file);
