@@ -8,6 +8,7 @@
 
 #include "wb/core/contract.hpp"
 #include "wb/core/future.hpp"
+#include "wb/task/abort_handle.hpp"
 #include "wb/task/raw_task.hpp"
 
 namespace wb {
@@ -47,6 +48,10 @@ class [[nodiscard]] JoinHandle {
   void abort() {
     if (task_) task_->abort();
   }
+
+  /// A handle that can cancel the task after this JoinHandle has been moved away (into a
+  /// timeout, say), which abort() through this handle could not.
+  AbortHandle abort_handle() const noexcept { return AbortHandle(task_); }
 
   /// Lets the task run on without anyone awaiting it; same as dropping the handle.
   void detach() noexcept {

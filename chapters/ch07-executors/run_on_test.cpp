@@ -1,0 +1,154 @@
+// Tests for run_on: each kind of executor is recognised by what only it does — the spin
+// executor's waker that does nothing, the parking executor's two polls of a future woken once,
+// the thread a runtime's spawned task runs on, and a clock that is virtual or real.
+#include <chrono>
+#include <cstddef>
+#include <run_on.hpp>
+#include <string>
+#include <thread>
+#include <wb/combinator/join.hpp>
+#include <wb/core/poll_fn.hpp>
+#include <wb/core/yield_now.hpp>
+#include <wb/task/spawn.hpp>
+#include <wb/task/task.hpp>
+#include <wb/testing/catch.hpp>
+#include <wb/testing/delayed_wake.hpp>
+#include <wb/time/sleep.hpp>
+
+using namespace std::chrono_literals;
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+using WallClock = std::chrono::steady_clock;
+
+namespace {
+
+long long in_ms(wb::Duration duration) { return duration_cast<milliseconds>(duration).count(); }
+
+// Ready at the first poll with whether the executor's waker is the one that does nothing.
+auto waker_is_noop() {
+  return wb::poll_fn(
+      [](wb::Context& cx) -> wb::Poll<bool> { return cx.waker().will_wake(wb::Waker::noop()); });
+}
+
+wb::Task<std::thread::id> this_thread_id() { co_return std::this_thread::get_id(); }
+
+// The thread a task spawned on the executor runs on.
+wb::Task<std::thread::id> thread_of_a_spawned_task() {
+  co_return co_await wb::spawn(this_thread_id());
+}
+
+wb::Task<int> sleep_then(int value, wb::Duration duration) {
+  co_await wb::sleep(duration);
+  co_return value;
+}
+
+wb::Task<std::string> a_little_of_everything() {
+  auto [a, b] = co_await wb::join(sleep_then(1, 20ms), sleep_then(2, 10ms));
+  co_await wb::yield_now();
+  co_return std::to_string(a) + "+" + std::to_string(b);
+}
+
+// Checks that `executor` keeps paused virtual time: a sleep passes in no real time at all.
+void check_virtual_time(Executor executor) {
+  auto const started = WallClock::now();
+  auto run = run_on(executor, sleep_then(7, 600ms));
+  auto const real = in_ms(WallClock::now() - started);
+  CHECK(run.output == 7);
+  {
+    INFO("600 ms of sleep took " << real
+                                 << " ms of real time on a virtual-time executor. Build its "
+                                    "runtime with .virtual_time(): paused virtual time jumps "
+                                    "straight to the next timer");
+    REQUIRE(real < 400);
+  }
+  auto hour = run_on(executor, sleep_then(8, std::chrono::hours(1)));
+  CHECK(hour.output == 8);
+  CHECK(hour.elapsed == std::chrono::hours(1));
+}
+
+// Checks that `executor` runs on real time: a sleep takes its time on the wall clock.
+void check_real_time(Executor executor) {
+  auto const started = WallClock::now();
+  auto run = run_on(executor, sleep_then(3, 30ms));
+  auto const real = in_ms(WallClock::now() - started);
+  CHECK(run.output == 3);
+  INFO("30 ms of sleep took " << real
+                              << " ms of real time on an executor that should run on real time: "
+                                 "build its runtime without .virtual_time()");
+  CHECK(real >= 30);
+  CHECK(run.elapsed >= 30ms);
+}
+
+}  // namespace
+
+TEST_CASE("spin polls with a waker that does nothing") {
+  auto run = run_on(Executor::spin, waker_is_noop());
+  INFO(
+      "the spin executor polls in a loop with wb::Waker::noop(), and this future saw another "
+      "waker: run Executor::spin with wb::block_on_spin");
+  CHECK(run.output);
+}
+
+TEST_CASE("parking sleeps until the waker fires instead of polling again") {
+  auto run = run_on(Executor::parking, wb::testing::DelayedWake(30ms));
+  INFO("a future woken once, 30 ms after its first poll, was polled "
+       << run.output
+       << " times. A parking executor polls it twice: once to start, once when woken. Run "
+          "Executor::parking with wb::block_on, which sleeps instead of polling again");
+  CHECK(run.output == 2);
+  CHECK(!run_on(Executor::parking, waker_is_noop()).output);
+}
+
+TEST_CASE("a single-threaded runtime runs spawned tasks on the calling thread") {
+  for (Executor executor : {Executor::single_threaded, Executor::single_threaded_virtual}) {
+    auto run = run_on(executor, thread_of_a_spawned_task());
+    INFO(
+        "a task spawned on a single-threaded runtime ran on another thread than the one in "
+        "block_on: build it without worker threads (Runtime::builder().single_threaded())");
+    CHECK(run.output == std::this_thread::get_id());
+  }
+}
+
+TEST_CASE("a multi-threaded runtime runs spawned tasks on its worker threads") {
+  for (Executor executor : {Executor::multi_threaded, Executor::multi_threaded_virtual}) {
+    auto run = run_on(executor, thread_of_a_spawned_task());
+    INFO(
+        "a task spawned on a multi-threaded runtime ran on the thread that called block_on: "
+        "a multi-threaded runtime has worker threads (Runtime::builder().worker_threads(n))");
+    CHECK(run.output != std::this_thread::get_id());
+  }
+}
+
+TEST_CASE("the real-time executors wait in real time") {
+  check_real_time(Executor::spin);
+  check_real_time(Executor::parking);
+  check_real_time(Executor::single_threaded);
+  check_real_time(Executor::multi_threaded);
+}
+
+TEST_CASE("a virtual-time runtime sleeps an hour in an instant") {
+  check_virtual_time(Executor::single_threaded_virtual);
+  check_virtual_time(Executor::multi_threaded_virtual);
+}
+
+TEST_CASE("elapsed is measured on the clock of the executor that ran the future") {
+  for (Executor executor : {Executor::single_threaded_virtual, Executor::multi_threaded_virtual}) {
+    auto run = run_on(executor, sleep_then(1, 250ms));
+    INFO("a future that slept 250 ms of virtual time was measured at "
+         << in_ms(run.elapsed)
+         << " ms. Read the time on the runtime's own clock, runtime.now(), before and after "
+            "block_on: the wall clock does not see virtual time pass");
+    CHECK(run.elapsed == 250ms);
+  }
+}
+
+TEST_CASE("every executor gives the same output") {
+  for (Executor executor :
+       {Executor::spin, Executor::parking, Executor::single_threaded, Executor::multi_threaded,
+        Executor::single_threaded_virtual, Executor::multi_threaded_virtual}) {
+    INFO("executor #" << static_cast<int>(executor));
+    auto run = run_on(executor, a_little_of_everything());
+    CHECK(run.output == "1+2");
+    CHECK(run.elapsed >= 20ms);
+  }
+}

@@ -1,0 +1,110 @@
+// Tests for RemoteCache: it must be a Cache, keep what it was given, and spend exactly one round
+// trip of virtual time per call without ever blocking the executor's thread.
+#include <cache.hpp>
+#include <chrono>
+#include <optional>
+#include <remote_cache.hpp>
+#include <string>
+#include <wb/combinator/join.hpp>
+#include <wb/oracle/oracles.hpp>
+#include <wb/oracle/virtual_time.hpp>
+#include <wb/task/task.hpp>
+#include <wb/testing/catch.hpp>
+
+namespace oracle = wb::oracle;
+using namespace std::chrono_literals;
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+namespace {
+
+long long in_ms(wb::Duration duration) { return duration_cast<milliseconds>(duration).count(); }
+
+wb::Task<std::optional<std::string>> set_then_get(RemoteCache& cache, std::string key,
+                                                  std::string value) {
+  co_await cache.set(key, std::move(value));
+  co_return co_await cache.get(std::move(key));
+}
+
+}  // namespace
+
+TEST_CASE("a remote cache is a Cache") {
+  RemoteCache cache(10ms);
+  CHECK(Cache<RemoteCache>);
+  CHECK(oracle::virtual_time(cache.get("nothing")).value == std::nullopt);
+}
+
+TEST_CASE("a remote cache returns what was set") {
+  RemoteCache cache(10ms);
+  auto out = oracle::virtual_time(set_then_get(cache, "greeting", "Hello, async!"));
+  CHECK(out.value == std::optional<std::string>("Hello, async!"));
+}
+
+TEST_CASE("a remote cache returns nothing for a key never set") {
+  RemoteCache cache(10ms);
+  oracle::virtual_time(cache.set("greeting", "Hello"));
+  CHECK(oracle::virtual_time(cache.get("farewell")).value == std::nullopt);
+}
+
+TEST_CASE("a second set replaces the first") {
+  RemoteCache cache(10ms);
+  oracle::virtual_time(cache.set("greeting", "Hello"));
+  oracle::virtual_time(cache.set("greeting", "Welcome back"));
+  auto out = oracle::virtual_time(cache.get("greeting"));
+  INFO("after setting \"Hello\" and then \"Welcome back\", the cache answered "
+       << out.value.value_or("nothing")
+       << ": the second set did not replace the first. std::map::insert and emplace leave an "
+          "existing entry alone; insert_or_assign (or operator[]) replaces it");
+  CHECK(out.value == std::optional<std::string>("Welcome back"));
+}
+
+TEST_CASE("a remote get takes one round trip of virtual time") {
+  RemoteCache cache(50ms);
+  auto out = oracle::virtual_time(cache.get("greeting"));
+  INFO("a get took " << in_ms(out.elapsed)
+                     << " ms of virtual time; the round trip is 50. Wait with co_await "
+                        "wb::sleep(latency_), on the executor's clock — std::this_thread::"
+                        "sleep_for blocks the thread and no executor's clock sees it");
+  CHECK(out.elapsed == 50ms);
+}
+
+TEST_CASE("a remote set takes one round trip of virtual time") {
+  RemoteCache cache(50ms);
+  auto out = oracle::virtual_time(cache.set("greeting", "Hello"));
+  INFO("a set took " << in_ms(out.elapsed)
+                     << " ms of virtual time; the round trip is 50: a set travels to the "
+                        "server too, so it waits as a get does");
+  CHECK(out.elapsed == 50ms);
+}
+
+TEST_CASE("two gets joined take one round trip and not two") {
+  RemoteCache cache(50ms);
+  auto out = oracle::virtual_time(wb::join(cache.get("a"), cache.get("b")));
+  INFO("two gets awaited together took " << in_ms(out.elapsed) << " ms of virtual time, not 50");
+  CHECK(out.elapsed == 50ms);
+}
+
+TEST_CASE("a remote cache never blocks the executor thread") {
+  RemoteCache cache(120ms);
+  oracle::Options options;
+  options.max_poll_time = 100ms;
+  oracle::parking(cache.set("k", "v"), options);
+  CHECK(oracle::parking(cache.get("k"), options).value == std::optional<std::string>("v"));
+}
+
+TEST_CASE("a remote cache keeps its own copy of the key it was given") {
+  RemoteCache cache(10ms);
+  oracle::virtual_time(cache.set("the key the caller asked for", "found"));
+  std::optional<std::string> key("the key the caller asked for");
+  auto get = cache.get(*key);
+  // The caller's string is destroyed before the get is first polled, and another string is
+  // built in its place. A get that owns its key (a parameter taken by value) still has the right
+  // one; a get that kept a reference now reads the newcomer.
+  key.emplace("a string built where the key was");
+  auto out = oracle::virtual_time(std::move(get));
+  INFO(
+      "the get did not find the key it was given: it kept a reference to the caller's string, "
+      "which was destroyed and replaced before the round trip ended. Take the key as "
+      "std::string by value, so that the coroutine frame keeps a copy of its own");
+  CHECK(out.value == std::optional<std::string>("found"));
+}

@@ -1,0 +1,34 @@
+// Mutant: stores with std::map::insert, which keeps the old value when the key is there already.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <wb/task/task.hpp>
+#include <wb/time/clock.hpp>
+#include <wb/time/sleep.hpp>
+
+class RemoteCache {
+ public:
+  explicit RemoteCache(wb::Duration latency) : latency_(latency) {}
+
+  wb::Task<std::optional<std::string>> get(std::string key) {
+    co_await wb::sleep(latency_);  // the round trip: Pending, not blocking
+    auto found = server_.find(key);
+    if (found == server_.end()) co_return std::nullopt;
+    co_return found->second;
+  }
+
+  wb::Task<void> set(std::string key, std::string value) {
+    co_await wb::sleep(latency_);
+    server_.insert({std::move(key), std::move(value)});
+  }
+
+  wb::Duration latency() const noexcept { return latency_; }
+
+ private:
+  wb::Duration latency_;
+  std::map<std::string, std::string> server_;
+};
