@@ -2,7 +2,8 @@
 // proves each exercise is sound. Its stub's tests all report "not started", its solution's all
 // pass, every mutant is caught by the tests its expect.toml names with the words it names, every
 // test has points in chapter.toml and every listed test exists, and every exercise has 3 hints.
-// It runs the stubs in chapters/, so it is meant for the pristine tree.
+// Every test must be worth at least one point (`workbook grade` scores by them) and no hint may be
+// empty. It runs the stubs in chapters/, so it is meant for the pristine tree.
 #include <fmt/core.h>
 #include <toml++/toml.h>
 
@@ -85,8 +86,18 @@ void check_sources(Paths const& paths, ChapterPlan& plan) {
                       "answer)",
                       where, exercise.hints.size(), exercise.hints.size() == 1 ? "" : "s"));
     }
+    for (std::size_t level = 0; level < exercise.hints.size(); ++level) {
+      if (trim(exercise.hints[level]).empty()) {
+        problems.push_back(fmt::format("{}: hint level {} is empty", where, level + 1));
+      }
+    }
     if (exercise.tests.empty()) problems.push_back(where + ": chapter.toml lists no tests");
     for (auto const& test : exercise.tests) {
+      // `workbook grade` scores by these: a test worth nothing cannot change a grade
+      if (test.points == 0) {
+        problems.push_back(fmt::format("{}: test {} is worth 0 points in chapter.toml", where,
+                                       in_quotes(test.name)));
+      }
       if (test.name.find_first_of(forbidden_test_name_characters) != std::string::npos) {
         problems.push_back(
             fmt::format("{}: test name {} contains one of {} (Catch2 reads them "
@@ -352,20 +363,9 @@ void write_json(fs::path const& file, std::vector<ExerciseReport> const& reports
 int run_verify(Session const& session, VerifyOptions const& options) {
   auto const& paths = session.paths;
   auto const& term = session.term;
-  std::vector<ChapterDir> chosen;
-  if (options.chapters.empty()) {
-    chosen = session.chapters;
-  } else {
-    for (auto const& name : options.chapters) {
-      auto chapter = session.resolve(name);
-      if (!chapter) return exit_usage;
-      chosen.push_back(*chapter);
-    }
-  }
-  if (chosen.empty()) {
-    session.error("there are no chapters to verify");
-    return exit_usage;
-  }
+  auto const choice = session.choose(options.chapters, "verify");
+  if (!choice) return exit_usage;
+  auto const& chosen = *choice;
 
   std::vector<ChapterPlan> plans;
   std::vector<std::string> problems;

@@ -28,13 +28,14 @@ std::size_t ExerciseOutcome::count(Status status) const {
 
 ExerciseOutcome run_exercise(ChapterManifest const& chapter, ExerciseManifest const& exercise,
                              std::string const& target, std::filesystem::path const& program,
-                             RunOptions options) {
+                             RunOptions options,
+                             std::optional<std::chrono::milliseconds> time_limit) {
   ExerciseOutcome outcome;
   outcome.exercise = exercise.name;
   outcome.target = target;
   options.program = program;
   if (options.tests.empty()) options.tests = exercise.test_names();
-  options.time_limit = chapter.time_limit;
+  options.time_limit = time_limit.value_or(chapter.time_limit);
   outcome.run = run_tests(options);
   for (auto const& entry : exercise.tests) {
     TestOutcome test;

@@ -43,9 +43,9 @@ std::string describe(ExitStatus status) {
 
 namespace {
 
-std::vector<std::string> environment_with(Environment const& changes) {
+std::vector<std::string> environment_with(Environment const& changes, bool clear) {
   std::vector<std::string> entries;
-  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+  for (char** entry = clear ? nullptr : environ; entry != nullptr && *entry != nullptr; ++entry) {
     std::string_view text(*entry);
     auto name = text.substr(0, text.find('='));
     bool replaced = false;
@@ -94,7 +94,9 @@ Spawned spawn(SpawnOptions const& options) {
   sigemptyset(&defaults);
   for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT}) sigaddset(&defaults, signal);
   posix_spawnattr_setsigdefault(&attributes, &defaults);
-  if (options.own_process_group) {
+  if (options.new_session) {
+    flags |= POSIX_SPAWN_SETSID;  // a session leader also leads a new process group
+  } else if (options.own_process_group) {
     flags |= POSIX_SPAWN_SETPGROUP;
     posix_spawnattr_setpgroup(&attributes, 0);
   }
@@ -102,7 +104,7 @@ Spawned spawn(SpawnOptions const& options) {
 
   auto argv_strings = options.argv;
   auto argv = pointers_to(argv_strings);
-  auto env_strings = environment_with(options.env);
+  auto env_strings = environment_with(options.env, options.clear_env);
   auto envp = pointers_to(env_strings);
 
   pid_t pid = -1;
@@ -147,15 +149,19 @@ void close_fd(int& fd) {
 
 CommandResult run_command(std::vector<std::string> const& argv, fs::path const& cwd,
                           std::size_t output_limit) {
+  SpawnOptions options;
+  options.argv = argv;
+  options.cwd = cwd;
+  return run_command(std::move(options), output_limit);
+}
+
+CommandResult run_command(SpawnOptions options, std::size_t output_limit) {
   CommandResult result;
   auto pipe = make_pipe();
   if (!pipe) {
     result.error = "could not create a pipe";
     return result;
   }
-  SpawnOptions options;
-  options.argv = argv;
-  options.cwd = cwd;
   options.stdout_fd = pipe->write;
   options.stderr_fd = pipe->write;
   auto child = spawn(options);
@@ -165,6 +171,7 @@ CommandResult run_command(std::vector<std::string> const& argv, fs::path const& 
     result.error = child.error;
     return result;
   }
+  if (options.own_process_group) track_process_group(child.pid);
   result.started = true;
   std::array<char, 8192> buffer;
   for (;;) {
@@ -176,6 +183,10 @@ CommandResult run_command(std::vector<std::string> const& argv, fs::path const& 
     result.output.append(buffer.data(), keep);
   }
   close_fd(pipe->read);
+  if (options.own_process_group) {
+    ::kill(-child.pid, SIGKILL);  // helpers it left behind go with it
+    untrack_process_group(child.pid);
+  }
   result.status = wait_for(child.pid);
   return result;
 }

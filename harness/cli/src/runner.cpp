@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 
 #include "wb/cli/sanitizer_report.hpp"
 #include "wb/cli/text.hpp"
+#include "wb/testing/result_signature.hpp"
 
 namespace wb::cli {
 namespace fs = std::filesystem;
@@ -37,6 +39,10 @@ std::string_view to_string(TestEnd end) {
       return "crashed";
     case TestEnd::exited:
       return "exited";
+    case TestEnd::too_much_output:
+      return "stopped for printing too much";
+    case TestEnd::out_of_time:
+      return "stopped when the time ran out";
     case TestEnd::did_not_run:
       return "did not run";
   }
@@ -135,7 +141,9 @@ struct Launch {
   std::vector<TestRun> finished;       // tests it reported, in order
   std::optional<TestRun> interrupted;  // the test running when it died or was killed
   bool started_any = false;
-  bool timed_out = false;  // killed for running past the limit
+  bool timed_out = false;        // killed for running past the limit
+  bool out_of_time = false;      // killed at RunOptions::deadline
+  bool too_much_output = false;  // killed for printing more than RunOptions::output_cap
   ExitStatus status;
   std::string verdict;                 // what the watchdog wrote, if it fired
   std::string output;                  // the program's output in this launch (bounded)
@@ -146,7 +154,9 @@ struct Launch {
 
 // The program's stdout, stderr and the reporter's stream (fd 3) all go into one pipe, so the
 // order in which things were written is the order they are read: what a test printed lies
-// between its "start" and "end" lines, exactly.
+// between its "start" and "end" lines, exactly. With signed results the reporter's lines carry a
+// tag made with a key only this start of the program was given (on fd 4, read before the
+// learner's code runs), and a line without the right tag is output like any other.
 class LaunchMonitor {
  public:
   LaunchMonitor(RunOptions const& options, std::size_t output_limit)
@@ -160,18 +170,42 @@ class LaunchMonitor {
     }
     std::error_code ignored;
     fs::remove(verdict_file, ignored);
+    // The reporter opens /dev/fd/3 again by name, which checks the pipe's permissions: a program
+    // started through a launcher may run as another user (the sandbox's), who may write to it.
+    if (!options_.launcher.empty()) ::fchmod(stream->write, 0622);
 
     SpawnOptions spawn_options;
-    spawn_options.argv = argv;
+    spawn_options.argv = options_.launcher;
+    spawn_options.argv.insert(spawn_options.argv.end(), argv.begin(), argv.end());
     spawn_options.cwd = options_.cwd;
     spawn_options.env = options_.env;
+    spawn_options.clear_env = options_.clear_env;
     spawn_options.env.emplace_back("WB_VERDICT_FILE", verdict_file.string());
     spawn_options.stdout_fd = stream->write;
     spawn_options.stderr_fd = stream->write;
     spawn_options.extra_fds = {{stream->write, 3}};
     spawn_options.own_process_group = true;
+    spawn_options.new_session = !options_.launcher.empty();
+    std::optional<Pipe> key_pipe;
+    if (options_.signed_results) {
+      key_ = wb::testing::ResultKey::random();
+      key_pipe = make_pipe();
+      if (!key_pipe) {
+        close_fd(stream->read);
+        close_fd(stream->write);
+        launch_.error = "could not create a pipe for the result key";
+        return std::move(launch_);
+      }
+      // 32 bytes fit in any pipe's buffer: written now, read by the program when it starts.
+      auto const hex = key_->to_hex();
+      [[maybe_unused]] auto const written = ::write(key_pipe->write, hex.data(), hex.size());
+      close_fd(key_pipe->write);
+      spawn_options.extra_fds.emplace_back(key_pipe->read, 4);
+      spawn_options.env.emplace_back(wb::testing::result_key_fd_variable, "4");
+    }
     auto child = spawn(spawn_options);
     close_fd(stream->write);
+    if (key_pipe) close_fd(key_pipe->read);
     if (child.pid < 0) {
       close_fd(stream->read);
       launch_.error = child.error;
@@ -206,12 +240,15 @@ class LaunchMonitor {
     int pidfd = open_pidfd(pid);
     last_event_ = Clock::now();
     bool exited = false;
-    while (!exited) {
-      auto const deadline = (current_ ? current_started_ : last_event_) + options_.time_limit;
+    while (!exited && !launch_.too_much_output) {
+      auto deadline = (current_ ? current_started_ : last_event_) + options_.time_limit;
+      bool const budget_first = options_.deadline && *options_.deadline < deadline;
+      if (budget_first) deadline = *options_.deadline;
       auto const now = Clock::now();
       if (now >= deadline) {
         read_stream();
         launch_.timed_out = true;
+        launch_.out_of_time = budget_first;
         break;
       }
       auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
@@ -242,6 +279,11 @@ class LaunchMonitor {
         return;
       }
       pending_.append(buffer.data(), static_cast<std::size_t>(n));
+      bytes_read_ += static_cast<std::size_t>(n);
+      if (options_.output_cap > 0 && bytes_read_ > options_.output_cap) {
+        launch_.too_much_output = true;
+        return;  // watch() stops the program; what is left unread does not matter
+      }
       std::size_t begin = 0;
       std::size_t newline;
       while ((newline = pending_.find('\n', begin)) != std::string::npos) {
@@ -260,14 +302,14 @@ class LaunchMonitor {
   // A line is a reporter event, output, or output without a newline followed by an event (a
   // test that printed "x" to unbuffered stderr just before the reporter's line).
   void handle_line(std::string_view line, bool had_newline) {
-    if (auto event = wb::testing::parse_line(line)) {
+    if (auto event = event_in(line)) {
       handle_event(*event);
       return;
     }
     for (std::string_view marker : {"start\t", "end\t"}) {
       for (auto at = line.rfind(marker); at != std::string_view::npos && at > 0;
            at = line.rfind(marker, at - 1)) {
-        if (auto event = wb::testing::parse_line(line.substr(at))) {
+        if (auto event = event_in(line.substr(at))) {
           add_output(line.substr(0, at));
           handle_event(*event);
           return;
@@ -276,6 +318,17 @@ class LaunchMonitor {
     }
     add_output(line);
     if (had_newline) add_output("\n");
+  }
+
+  // The reporter's event on `line`, if it is one: with signed results only a line whose tag is
+  // right for the next line number counts.
+  std::optional<wb::testing::Event> event_in(std::string_view line) {
+    if (!key_) return wb::testing::parse_line(line);
+    auto const verified = wb::testing::verify_line(*key_, sequence_, line);
+    if (!verified) return std::nullopt;
+    auto event = wb::testing::parse_line(*verified);
+    if (event) ++sequence_;
+    return event;
   }
 
   void add_output(std::string_view text) {
@@ -319,6 +372,9 @@ class LaunchMonitor {
   RunOptions const& options_;
   std::size_t output_limit_;
   Launch launch_;
+  std::optional<wb::testing::ResultKey> key_;
+  std::uint64_t sequence_ = 0;  // the number the next signed line must carry
+  std::size_t bytes_read_ = 0;
   int stream_fd_ = -1;
   std::string pending_;
   std::optional<std::string> current_;
@@ -400,6 +456,9 @@ RunReport run_tests(RunOptions const& options) {
     report.error = "could not create a temporary folder for the test run";
     return report;
   }
+  // A program started through a launcher may run as another user: it must read the test list
+  // and write the watchdog's verdict here (the folder that holds this one keeps others out).
+  if (!options.launcher.empty()) ::chmod(scratch.c_str(), 0777);
   auto const filter_file = scratch / "tests.txt";
   auto const verdict_file = scratch / "verdict.txt";
 
@@ -440,7 +499,13 @@ RunReport run_tests(RunOptions const& options) {
   int hangs = 0;
   // Each new start resolves at least one test, so this bound is only a guard.
   auto const max_launches = [&] { return static_cast<int>(wanted.size()) + 2; };
+  auto const out_of_time_message =
+      "did not run: the time for this submission ran out before this test";
   while (report.launches < max_launches()) {
+    if (options.deadline && Clock::now() >= *options.deadline) {
+      mark_remaining(out_of_time_message);
+      break;
+    }
     std::vector<std::string> argv = {options.program.string(), "-r", "wb", "-o", "/dev/fd/3"};
     if (filtered) {
       std::ofstream filter(filter_file, std::ios::trunc);
@@ -474,7 +539,14 @@ RunReport run_tests(RunOptions const& options) {
     if (launch.interrupted) {
       auto test = std::move(*launch.interrupted);
       test.status = Status::fail;
-      if (launch.timed_out) {
+      if (launch.too_much_output) {
+        test.end = TestEnd::too_much_output;
+        test.message =
+            fmt::format("printed more than {} bytes of output and was stopped", options.output_cap);
+      } else if (launch.out_of_time) {
+        test.end = TestEnd::out_of_time;
+        test.message = "stopped: the time for this submission ran out during this test";
+      } else if (launch.timed_out) {
         test.end = TestEnd::timed_out;
         test.message = launch.verdict.empty() ? hang_message(options.time_limit) : launch.verdict;
       } else {
@@ -530,6 +602,16 @@ RunReport run_tests(RunOptions const& options) {
     if (launch.interrupted) continue;  // start again for the tests not reached
 
     // The program ended (or was stopped) between tests, with tests left.
+    if (launch.too_much_output) {
+      mark_remaining(fmt::format(
+          "did not run: the program printed more than {} bytes of output and was stopped",
+          options.output_cap));
+      break;
+    }
+    if (launch.out_of_time) {
+      mark_remaining(out_of_time_message);
+      break;
+    }
     if (launch.timed_out) {
       mark_remaining(launch.started_any
                          ? fmt::format("did not run: the program stopped between tests for more "
@@ -540,7 +622,11 @@ RunReport run_tests(RunOptions const& options) {
       break;
     }
     if (clean_exit) {
-      mark_remaining("did not run: the test program has no test of this name");
+      mark_remaining(options.tests_are_known
+                         ? fmt::format("did not run: the program ended ({}) before this test "
+                                       "started",
+                                       describe(launch.status))
+                         : std::string("did not run: the test program has no test of this name"));
       break;
     }
     if (launch.finished.empty()) {

@@ -41,6 +41,22 @@ std::optional<ChapterDir> Session::resolve(std::string const& name) const {
   return std::nullopt;
 }
 
+std::optional<std::vector<ChapterDir>> Session::choose(std::vector<std::string> const& names,
+                                                       std::string_view doing) const {
+  std::vector<ChapterDir> chosen;
+  if (names.empty()) chosen = chapters;
+  for (auto const& name : names) {
+    auto chapter = resolve(name);
+    if (!chapter) return std::nullopt;
+    chosen.push_back(*chapter);
+  }
+  if (chosen.empty()) {
+    error(fmt::format("there are no chapters to {}", doing));
+    return std::nullopt;
+  }
+  return chosen;
+}
+
 std::optional<ChapterManifest> Session::load(ChapterDir const& chapter) const {
   try {
     return load_chapter(chapter.dir);

@@ -174,7 +174,7 @@ TEST_CASE("every test of the program runs when no list is given even after a cra
   auto options = fixture({});
   options.time_limit = 300ms;
   auto report = wb::cli::run_tests(options);
-  CHECK(report.tests.size() == 12);
+  CHECK(report.tests.size() == 13);
   CHECK(result(report, "passes").status == Status::pass);
   CHECK(result(report, "hangs").end == TestEnd::timed_out);
   CHECK(result(report, "crashes with abort").end == TestEnd::crashed);
@@ -193,6 +193,6 @@ TEST_CASE("a program that cannot be started is an error not a crash") {
 TEST_CASE("the test list of a program comes from Catch2") {
   auto names = wb::cli::list_tests(WB_CLI_FIXTURE_PROGRAM);
   REQUIRE(names.has_value());
-  CHECK(names->size() == 12);
+  CHECK(names->size() == 13);
   CHECK(names->front() == "passes");
 }

@@ -41,10 +41,12 @@ struct ExerciseOutcome {
   bool all_passed() const { return compiled && count(wb::testing::Status::pass) == tests.size(); }
 };
 
-/// Runs a built test program of `exercise` and scores its tests.
+/// Runs a built test program of `exercise` and scores its tests, each within `time_limit` (by
+/// default the chapter's).
 ExerciseOutcome run_exercise(ChapterManifest const& chapter, ExerciseManifest const& exercise,
                              std::string const& target, std::filesystem::path const& program,
-                             RunOptions options = {});
+                             RunOptions options = {},
+                             std::optional<std::chrono::milliseconds> time_limit = std::nullopt);
 
 /// The outcome of an exercise whose program did not build: every test failed, "does not
 /// compile", with the first error from the build log.

@@ -38,12 +38,15 @@ struct SpawnOptions {
   std::vector<std::string> argv;  // argv[0] is looked up in PATH unless it holds a '/'
   std::filesystem::path cwd;      // empty: the current directory
   Environment env;
-  int stdin_fd = -1;                           // -1: /dev/null
-  int stdout_fd = -1;                          // -1: inherited
-  int stderr_fd = -1;                          // -1: inherited
+  bool clear_env = false;  // start from an empty environment instead of the current one
+  int stdin_fd = -1;       // -1: /dev/null
+  int stdout_fd = -1;      // -1: inherited
+  int stderr_fd = -1;      // -1: inherited
   std::vector<std::pair<int, int>> extra_fds;  // {fd here, fd number in the child}
   bool own_process_group = false;  // the child leads a new group, so it and its children can
                                    // be killed together
+  bool new_session = false;        // … and a new session, without the terminal: code nobody has
+                                   // reviewed cannot type into the instructor's shell (TIOCSTI)
 };
 
 struct Spawned {
@@ -69,6 +72,10 @@ struct CommandResult {
 CommandResult run_command(std::vector<std::string> const& argv,
                           std::filesystem::path const& cwd = {},
                           std::size_t output_limit = 8u << 20);
+/// The same for a command described in full (its environment, its own process group — killed
+/// as a whole once the command's output ends); stdout and stderr are captured whatever `options`
+/// says about them.
+CommandResult run_command(SpawnOptions options, std::size_t output_limit = 8u << 20);
 /// Runs a command to its end with stdout and stderr written to `log` (replaced).
 CommandResult run_command_to_file(std::vector<std::string> const& argv,
                                   std::filesystem::path const& log,

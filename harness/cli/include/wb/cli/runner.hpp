@@ -35,16 +35,36 @@ struct RunOptions {
   /// Where the runner's temporary files go (a fresh folder inside is made and removed); empty:
   /// $TMPDIR or /tmp.
   std::filesystem::path scratch_dir;
+
+  // For grading code nobody has reviewed (`workbook grade`):
+  /// The program is started through these (a sandbox and its limits): launcher + program + args.
+  std::vector<std::string> launcher;
+  /// The program sees `env` and nothing of the workbook's own environment (no tokens or paths
+  /// of the machine leak into a submission's output).
+  bool clear_env = false;
+  /// Credit only reporter lines signed with a fresh secret key per start (result_signature.hpp):
+  /// lines the program's own code prints are output, whatever they look like.
+  bool signed_results = false;
+  /// Once the program has printed this many bytes it is stopped and the running test fails.
+  /// 0: never (output past `output_limit` is read and dropped).
+  std::size_t output_cap = 0;
+  /// No test runs past this point: the one running is stopped, the rest do not start.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  /// `tests` is the program's true list (from the pristine test file): a program that exits
+  /// before a test has ended early, it does not lack the test.
+  bool tests_are_known = false;
 };
 
 /// How a test's result came about.
 enum class TestEnd {
-  reported,     // the program reported it
-  timed_out,    // ran past the time limit and was killed
-  watchdog,     // the oracles' watchdog ended the process: a poll never returned
-  crashed,      // the process died of a signal during the test
-  exited,       // the process ended (exit code, sanitizer) during the test
-  did_not_run,  // never reported
+  reported,         // the program reported it
+  timed_out,        // ran past the time limit and was killed
+  watchdog,         // the oracles' watchdog ended the process: a poll never returned
+  crashed,          // the process died of a signal during the test
+  exited,           // the process ended (exit code, sanitizer) during the test
+  too_much_output,  // printed more than RunOptions::output_cap and was stopped
+  out_of_time,      // stopped at RunOptions::deadline (the submission's time ran out)
+  did_not_run,      // never reported
 };
 std::string_view to_string(TestEnd end);
 

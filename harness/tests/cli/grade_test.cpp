@@ -1,0 +1,261 @@
+// Tests of the parts of `workbook grade` that need no build tree: signed results, hashing,
+// reading submissions, the sandbox's limits, and the report formats.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <wb/cli/gradebook.hpp>
+#include <wb/cli/grading_tree.hpp>
+#include <wb/cli/runner.hpp>
+#include <wb/cli/sandbox.hpp>
+#include <wb/cli/sha256.hpp>
+#include <wb/cli/submission.hpp>
+#include <wb/testing/catch.hpp>
+#include <wb/testing/result_signature.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+using wb::testing::ResultKey;
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char pattern[] = "/tmp/wb-grade-test-XXXXXX";
+    path = ::mkdtemp(pattern);
+  }
+  ~TempDir() {
+    std::error_code error;
+    fs::remove_all(path, error);
+  }
+};
+
+void write(fs::path const& file, std::string const& text) {
+  fs::create_directories(file.parent_path());
+  std::ofstream(file) << text;
+}
+
+ResultKey sequential_key() {
+  ResultKey key;
+  // bytes 00 01 … 0f, read little-endian, as in SipHash's reference vectors
+  key.words = {0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL};
+  return key;
+}
+
+}  // namespace
+
+TEST_CASE("siphash matches the reference vector") {
+  std::string message;
+  for (char c = 0; c < 15; ++c) message += c;
+  CHECK(wb::testing::siphash24(sequential_key(), message) == 0xa129ca6149be45e5ULL);
+  CHECK(wb::testing::siphash24(sequential_key(), "") == 0x726fdb47dd0e0e31ULL);
+}
+
+TEST_CASE("a signed line verifies only with its key and its line number") {
+  auto const key = ResultKey::random();
+  auto const line = wb::testing::sign_line(key, 3, "end\tcountdown\tpass\t");
+  CHECK(wb::testing::verify_line(key, 3, line) == std::string_view("end\tcountdown\tpass\t"));
+  CHECK_FALSE(wb::testing::verify_line(key, 4, line));  // replayed as a later line
+  CHECK_FALSE(wb::testing::verify_line(ResultKey::random(), 3, line));
+  auto forged = line;
+  forged.replace(forged.find("pass"), 4, "fail");
+  CHECK_FALSE(wb::testing::verify_line(key, 3, forged));
+  CHECK_FALSE(wb::testing::verify_line(key, 3, "end\tcountdown\tpass\t"));
+  CHECK(ResultKey::from_hex(key.to_hex())->words == key.words);
+  CHECK_FALSE(ResultKey::from_hex("not a key"));
+}
+
+TEST_CASE("a forged result counts when results are not signed and not when they are") {
+  wb::cli::RunOptions options;
+  options.program = WB_CLI_FIXTURE_PROGRAM;
+  options.tests = {"forges a pass and leaves"};
+  options.time_limit = std::chrono::seconds(5);
+  auto const trusting = wb::cli::run_tests(options);
+  CHECK(trusting.tests.at(0).status == wb::testing::Status::pass);
+
+  options.signed_results = true;
+  options.tests_are_known = true;
+  auto const signed_run = wb::cli::run_tests(options);
+  CHECK(signed_run.tests.at(0).status == wb::testing::Status::fail);
+  CHECK(signed_run.tests.at(0).message.find("ended in the middle of this test") !=
+        std::string::npos);
+  CHECK(signed_run.output.find("end\tforges a pass and leaves\tpass") != std::string::npos);
+
+  options.tests = {"passes", "fails with a message"};
+  auto const honest = wb::cli::run_tests(options);
+  CHECK(honest.tests.at(0).status == wb::testing::Status::pass);
+  CHECK(honest.tests.at(1).status == wb::testing::Status::fail);
+}
+
+TEST_CASE("a program that prints past the cap is stopped and its test fails") {
+  wb::cli::RunOptions options;
+  options.program = WB_CLI_FIXTURE_PROGRAM;
+  options.tests = {"prints a lot", "passes"};
+  options.output_cap = 64 * 1024;
+  auto const report = wb::cli::run_tests(options);
+  CHECK(report.tests.at(0).end == wb::cli::TestEnd::too_much_output);
+  CHECK(report.tests.at(1).status == wb::testing::Status::pass);
+}
+
+TEST_CASE("sha256 matches the standard's examples") {
+  CHECK(wb::cli::sha256_hex("") ==
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(wb::cli::sha256_hex("abc") ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(wb::cli::sha256_hex(std::string(1000, 'a')) ==
+        "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3");
+  CHECK(wb::cli::Sha256().field("ab").field("c").hex() !=
+        wb::cli::Sha256().field("a").field("bc").hex());
+}
+
+TEST_CASE("ninja's command lines split into the words the shell would pass") {
+  auto const words = wb::cli::split_shell_words(
+      R"(/usr/bin/c++ -DX=\"/usr/bin/c++\" -DFLAGS="\"-std=c++20 -fsyntax-only\"" 'a b' -c f.cpp)");
+  REQUIRE(words.size() == 6);
+  CHECK(words[1] == "-DX=\"/usr/bin/c++\"");
+  CHECK(words[2] == "-DFLAGS=\"-std=c++20 -fsyntax-only\"");
+  CHECK(words[3] == "a b");
+  CHECK(words[5] == "f.cpp");
+}
+
+TEST_CASE("a submission's files are found where a learner keeps them and nowhere else") {
+  TempDir dir;
+  auto const sub = dir.path / "alice";
+  write(sub / "workbook/chapters/ch02-future-concept/countdown.hpp", "// mine\n");
+  write(sub / "workbook/solutions/ch02-future-concept/countdown.hpp", "// the solution\n");
+  write(sub / "workbook/chapters/ch02-future-concept/countdown_test.cpp", "// edited\n");
+  write(sub / "timer.hpp", "// flat\n");
+  fs::create_symlink("/etc/passwd", sub / "join.hpp");
+  std::vector<wb::cli::WantedFile> wanted = {{"ch02-future-concept", "countdown.hpp"},
+                                             {"ch06-futures-by-hand", "timer.hpp"},
+                                             {"ch06-futures-by-hand", "join.hpp"}};
+  auto const files =
+      wb::cli::read_submission(sub, wanted, dir.path / "scratch", wb::cli::detect_sandbox(false));
+  CHECK(files.error.empty());
+  CHECK(files.name == "alice");
+  REQUIRE(files.find("ch02-future-concept", "countdown.hpp") != nullptr);
+  CHECK(*files.find("ch02-future-concept", "countdown.hpp") == "// mine\n");
+  CHECK(*files.find("ch06-futures-by-hand", "timer.hpp") == "// flat\n");
+  CHECK(files.find("ch06-futures-by-hand", "join.hpp") == nullptr);
+  std::string notes;
+  for (auto const& note : files.notes) notes += note + "\n";
+  CHECK(notes.find("join.hpp is a link") != std::string::npos);
+  CHECK(notes.find("countdown_test.cpp") != std::string::npos);
+}
+
+TEST_CASE("an archive entry that climbs out of the submission is refused") {
+  CHECK(wb::cli::leaves_submission("/etc/passwd"));
+  CHECK(wb::cli::leaves_submission("a/../../b"));
+  CHECK_FALSE(wb::cli::leaves_submission("a/b..c/d"));
+  CHECK(wb::cli::submission_name("/x/bob.tar.gz") == "bob");
+  CHECK(wb::cli::submission_name("/x/carol.zip") == "carol");
+  CHECK(wb::cli::submission_name("/x/dave/") == "dave");
+}
+
+TEST_CASE("the sandbox applies its limits and hides what it does not mount") {
+  auto const setup = wb::cli::detect_sandbox(true);
+  if (!setup.prlimit) {
+    WARN("prlimit is missing: no limits to check");
+    return;
+  }
+  wb::cli::SandboxRequest request;
+  request.cwd = "/";
+  request.limits.memory_mb = 300;
+  request.limits.processes = 50;
+  wb::cli::SpawnOptions spawn;
+  spawn.argv = wb::cli::sandbox_launcher(setup, request);
+  spawn.argv.insert(spawn.argv.end(),
+                    {"/bin/sh", "-c",
+                     "echo as=$(ulimit -v) files=$(ulimit -n); test -e " WB_CLI_FIXTURES_DIR
+                     " && echo visible || echo hidden"});
+  spawn.env = wb::cli::sandbox_environment(request);
+  spawn.clear_env = true;
+  auto const result = wb::cli::run_command(spawn);
+  INFO(result.output);
+  CHECK(result.output.find("as=307200") != std::string::npos);
+  CHECK(result.output.find("files=256") != std::string::npos);
+  if (setup.bubblewrap) {
+    CHECK(result.output.find("hidden") != std::string::npos);
+  } else {
+    WARN("no bubblewrap here: " << setup.why_not_bubblewrap);
+  }
+}
+
+TEST_CASE("test output is cut to a set length with a marker") {
+  std::string long_output;
+  for (int i = 0; i < 100; ++i) long_output += "line " + std::to_string(i) + "\n";
+  auto const cut = wb::cli::cut_output(long_output, 100);
+  CHECK(cut.size() < 160);
+  CHECK(cut.find("[… output cut:") != std::string::npos);
+  CHECK(wb::cli::cut_output("short\n", 100) == "short\n");
+}
+
+namespace {
+
+wb::cli::Gradebook sample_book() {
+  wb::cli::GradedExercise exercise;
+  exercise.chapter = "ch02";
+  exercise.exercise = "countdown";
+  exercise.title = "CountdownFuture";
+  exercise.tests = {{"first", 1, 1, "pass", "passed", "", "", 0.1},
+                    {"second", 0, 2, "fail", "timeout", "did not finish", "x<y & \x01", 1.0}};
+  wb::cli::SubmissionGrade alice;
+  alice.name = "=alice, the first";
+  alice.chapters = {{"ch02", "ch02-future-concept", "The Future concept", {exercise}}};
+  wb::cli::SubmissionGrade bob;
+  bob.name = "bob";
+  bob.error = "the archive holds \"../x\", a path that leaves the submission";
+  wb::cli::Gradebook book;
+  book.chapters = {{"ch02", "The Future concept"}};
+  book.submissions = {alice, bob};
+  return book;
+}
+
+}  // namespace
+
+TEST_CASE("the gradebook has a row per submission and a column per chapter") {
+  auto const csv = wb::cli::format_csv(sample_book());
+  CHECK(csv.starts_with("submission,ch02,total,max,percent,notes\n"));
+  CHECK(csv.find("\"'=alice, the first\",1,1,3,33.3,timeout ×1\n") != std::string::npos);
+  CHECK(csv.find("bob,,0,0,0.0,") != std::string::npos);
+}
+
+TEST_CASE("gradescope results have a score and a result per test") {
+  auto const book = sample_book();
+  auto const results = nlohmann::json::parse(wb::cli::format_gradescope(book, book.submissions[0]));
+  CHECK(results["score"] == 1);
+  CHECK(results["max_score"] == 3);
+  REQUIRE(results["tests"].size() == 2);
+  CHECK(results["tests"][1]["status"] == "failed");
+  CHECK(results["tests"][1]["max_score"] == 2);
+  CHECK(results["tests"][1]["visibility"] == "visible");
+  CHECK(results["tests"][1]["output"].get<std::string>().find("timeout: did not finish") == 0);
+}
+
+TEST_CASE("exercism results follow version 3 of the test runner's format") {
+  auto const book = sample_book();
+  auto const results = nlohmann::json::parse(wb::cli::format_exercism(
+      book.submissions[0], [](auto const&, auto const&, auto const& test) { return "T:" + test; }));
+  CHECK(results["version"] == 3);
+  CHECK(results["status"] == "fail");
+  CHECK(results["tests"][0]["test_code"] == "T:first");
+  CHECK(results["tests"][1]["message"] == "did not finish");
+  auto const error = nlohmann::json::parse(wb::cli::format_exercism(
+      book.submissions[1], [](auto const&, auto const&, auto const&) { return std::string(); }));
+  CHECK(error["status"] == "error");
+}
+
+TEST_CASE("junit xml escapes what a test printed") {
+  auto const xml = wb::cli::format_junit(sample_book());
+  CHECK(xml.find("x&lt;y &amp; ?") != std::string::npos);
+  CHECK(xml.find("<error message=\"the archive holds &quot;../x&quot;") != std::string::npos);
+  CHECK(xml.find("tests=\"2\" failures=\"1\"") != std::string::npos);
+}
+
+TEST_CASE("a test's source is found by its name") {
+  std::string const file =
+      "TEST_CASE(\"one\") {\n  CHECK(1);\n}\n\nTEST_CASE(\"two\") {\n  if (x) { y(); }\n}\n";
+  CHECK(wb::cli::test_case_source(file, "two") == "TEST_CASE(\"two\") {\n  if (x) { y(); }\n}");
+  CHECK(wb::cli::test_case_source(file, "three").empty());
+}

@@ -1,0 +1,349 @@
+// End to end: `workbook grade` over every hostile submission in fixtures/ (each a ch02
+// countdown.hpp), a correct one, and three archives (a good .tar.gz, one whose entry climbs out
+// with "..", a .zip whose countdown.hpp is a link to the reference solution), all in one run.
+// Each must get its grade with the right reason, the correct ones full marks beside them, and
+// nothing outside the sandbox may change: no file written, no connection made, no process left.
+// The limits are small (2 s per test, 8 s per submission) so that the hostile ones hit them fast.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+#include <wb/testing/catch.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+fs::path const root = WB_SOURCE_DIR;
+fs::path const fixtures = root / "harness/tests/grade/fixtures";
+constexpr int socket_port = 47613;  // what fixtures/opens-socket tries to reach
+
+std::string quoted(fs::path const& path) { return "'" + path.string() + "'"; }
+
+int shell(std::string const& command) { return std::system(command.c_str()); }
+
+// Every file under `dir` with its size and time of change, to prove none was touched.
+std::map<std::string, std::string> snapshot(fs::path const& dir) {
+  std::map<std::string, std::string> files;
+  std::error_code error;
+  for (auto const& entry : fs::recursive_directory_iterator(dir, error)) {
+    auto const status = fs::symlink_status(entry.path(), error);
+    std::string stamp = std::to_string(static_cast<int>(status.type()));
+    if (fs::is_regular_file(status)) {
+      stamp += ":" + std::to_string(fs::file_size(entry.path(), error)) + ":" +
+               std::to_string(fs::last_write_time(entry.path(), error).time_since_epoch().count());
+    }
+    files[entry.path().string()] = stamp;
+  }
+  return files;
+}
+
+// A server on the grading machine that a submission must not reach.
+class Listener {
+ public:
+  Listener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int const yes = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(socket_port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    listening_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                 ::listen(fd_, 16) == 0;
+    if (listening_) thread_ = std::thread([this] { accept_loop(); });
+  }
+  ~Listener() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    ::close(fd_);
+  }
+  bool listening() const { return listening_; }
+  int connections() const { return connections_; }
+
+ private:
+  void accept_loop() {
+    while (!stop_) {
+      pollfd entry{fd_, POLLIN, 0};
+      if (::poll(&entry, 1, 100) > 0) {
+        int const client = ::accept(fd_, nullptr, nullptr);
+        if (client >= 0) {
+          ++connections_;
+          ::close(client);
+        }
+      }
+    }
+  }
+  int fd_ = -1;
+  bool listening_ = false;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> connections_{0};
+  std::thread thread_;
+};
+
+// Processes left running as the sandbox's users (uids from 1900000000 up, when run as root).
+int sandbox_processes_left() {
+  int count = 0;
+  std::error_code error;
+  for (auto const& entry : fs::directory_iterator("/proc", error)) {
+    std::ifstream status(entry.path() / "status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.starts_with("Uid:")) {
+        if (std::atoll(line.c_str() + 4) >= 1'900'000'000LL) ++count;
+        break;
+      }
+    }
+  }
+  return count;
+}
+
+struct Graded {
+  json submission;
+
+  int points() const { return submission.at("points").get<int>(); }
+  std::vector<json> tests() const {
+    std::vector<json> out;
+    for (auto const& chapter : submission.at("chapters")) {
+      for (auto const& exercise : chapter.at("exercises")) {
+        for (auto const& test : exercise.at("tests")) out.push_back(test);
+      }
+    }
+    return out;
+  }
+  json exercise() const { return submission.at("chapters").at(0).at("exercises").at(0); }
+  std::multiset<std::string> reasons() const {
+    std::multiset<std::string> out;
+    for (auto const& test : tests()) out.insert(test.at("reason").get<std::string>());
+    return out;
+  }
+  bool only(std::set<std::string> const& allowed) const {
+    for (auto const& reason : reasons()) {
+      if (!allowed.contains(reason)) return false;
+    }
+    return true;
+  }
+  bool any_message_has(std::string const& text) const {
+    for (auto const& test : tests()) {
+      if (test.at("message").get<std::string>().find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+  std::string notes() const {
+    std::string text;
+    for (auto const& note : submission.at("notes")) text += note.get<std::string>() + "\n";
+    auto const graded = exercise();
+    for (auto const& note : graded.at("notes")) text += note.get<std::string>() + "\n";
+    return text;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("workbook grade gives every hostile submission its grade and changes nothing outside") {
+  char pattern[] = "/tmp/wb-grade-e2e-XXXXXX";
+  REQUIRE(::mkdtemp(pattern) != nullptr);
+  fs::path const tmp = pattern;
+  std::error_code error;
+
+  // The archives: a good one, one that climbs out, one whose file is a link to the solution.
+  fs::create_directories(tmp / "pack/alice/chapters/ch02-future-concept");
+  fs::copy_file(fixtures / "correct/countdown.hpp",
+                tmp / "pack/alice/chapters/ch02-future-concept/countdown.hpp");
+  REQUIRE(shell("cd " + quoted(tmp / "pack") + " && bsdtar -czf ../correct-archive.tar.gz alice") ==
+          0);
+  REQUIRE(shell("cd " + quoted(tmp / "pack") +
+                " && bsdtar -czf ../climbs-out.tar.gz -s ',^alice,../../escaped,' alice") == 0);
+  fs::create_directories(tmp / "link/chapters/ch02-future-concept");
+  fs::create_symlink(root / "solutions/ch02-future-concept/countdown.hpp",
+                     tmp / "link/chapters/ch02-future-concept/countdown.hpp");
+  REQUIRE(shell("cd " + quoted(tmp / "link") +
+                " && zip -q -r --symlinks ../link-to-solution.zip chapters") == 0);
+
+  for (auto const& stray :
+       {fs::path("/tmp/wb-grade-escaped"), fs::path("/var/tmp/wb-grade-escaped")}) {
+    fs::remove(stray, error);
+  }
+  // ch02's folders: what the fixtures aim at (other chapters may be edited while this runs)
+  auto const before_chapters = snapshot(root / "chapters/ch02-future-concept");
+  auto const before_solutions = snapshot(root / "solutions/ch02-future-concept");
+  auto const before_fixtures = snapshot(root / "harness/tests/grade");
+
+  std::vector<std::string> names;
+  for (auto const& entry : fs::directory_iterator(fixtures)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::string command = "WB_ROOT=" + quoted(root) + " " + quoted(WB_WORKBOOK) + " grade";
+  for (auto const& name : names) command += " " + quoted(fixtures / name);
+  for (auto const& archive :
+       {"correct-archive.tar.gz", "climbs-out.tar.gz", "link-to-solution.zip"}) {
+    command += " " + quoted(tmp / archive);
+  }
+  command += " --chapters ch02 --jobs 2 --time-limit 2 --submission-time 8 --memory 512";
+  command += " --processes 64 --output-cap 1048576 --no-cache --no-build -q";
+  command += " --build-tree " + quoted(WB_BUILD_DIR);
+  command += " --format json --out " + quoted(tmp / "grades.json");
+  command += " > " + quoted(tmp / "grade.log") + " 2>&1";
+
+  auto const started = std::chrono::steady_clock::now();
+  int status = 0;
+  {
+    Listener listener;
+    status = shell(command);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    INFO("a submission connected to the grading machine");
+    CHECK(listener.connections() == 0);
+    if (!listener.listening())
+      WARN("port " << socket_port << " was taken: the socket check is weaker");
+  }
+  auto const took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started);
+  std::ifstream log_file(tmp / "grade.log");
+  std::stringstream log;
+  log << log_file.rdbuf();
+  INFO("workbook grade said:\n" << log.str());
+  // 1: some submission could not be read (the one that climbs out), which is right
+  REQUIRE(WEXITSTATUS(status) == 1);
+  WARN("grading " << names.size() + 3 << " submissions took " << took.count() << " s");
+
+  std::ifstream json_file(tmp / "grades.json");
+  auto const grades = json::parse(json_file);
+  std::map<std::string, Graded> by_name;
+  for (auto const& submission : grades.at("submissions")) {
+    by_name[submission.at("name").get<std::string>()] = Graded{submission};
+  }
+  std::string summary;  // shown with any failure below
+  for (auto const& [name, graded] : by_name) {
+    summary += name + ": " + std::to_string(graded.points()) + " points;";
+    for (auto const& test : graded.tests()) {
+      summary += " " + test.at("reason").get<std::string>() + " (" +
+                 test.at("message").get<std::string>().substr(0, 80) + ")";
+    }
+    summary += "\n";
+  }
+  INFO("the grades:\n" << summary);
+  bool const sandboxed = grades.at("sandbox").get<std::string>().starts_with("bubblewrap");
+  if (!sandboxed) WARN("no bubblewrap here: the sandbox's own claims are not tested");
+
+  {  // the correct submissions get full marks beside the hostile ones
+    CHECK(by_name.at("correct").points() == 10);
+    CHECK(by_name.at("correct-archive").points() == 10);
+    CHECK(by_name.at("writes-outside").points() == 10);  // it is correct; its writes went nowhere
+  }
+  {  // hangs, crashes and floods get nothing, each with its reason
+    auto const& loop = by_name.at("infinite-loop");
+    CHECK(loop.points() == 0);
+    CHECK(loop.only({"timeout", "time budget"}));
+    CHECK(loop.reasons().count("timeout") >= 1);
+
+    auto const& bomb = by_name.at("fork-bomb");
+    CHECK(bomb.points() == 0);
+    CHECK(bomb.only({"timeout", "time budget", "crash", "exited early"}));
+
+    auto const& memory = by_name.at("huge-allocation");
+    CHECK(memory.points() == 0);
+    CHECK(memory.only({"memory limit", "time budget"}));
+    CHECK(memory.any_message_has("memory limit of 512 MB"));
+
+    auto const& flood = by_name.at("output-flood");
+    CHECK(flood.points() == 0);
+    CHECK(flood.only({"output limit", "time budget"}));
+    CHECK(flood.any_message_has("printed more than 1048576 bytes"));
+
+    auto const& crash = by_name.at("segfault");
+    CHECK(crash.points() == 0);
+    CHECK(crash.only({"crash"}));
+    // SIGSEGV, or UBSan's word for it in a sanitizer build
+    CHECK((crash.any_message_has("SIGSEGV") || crash.any_message_has("null pointer")));
+  }
+  {  // a future that never wakes loses the tests that wait for a wake-up
+    auto const& lazy = by_name.at("never-wakes");
+    CHECK(lazy.points() > 0);
+    CHECK(lazy.points() < 10);
+    CHECK(lazy.any_message_has("parking oracle"));
+  }
+  {  // leaving before the tests or forging their results earns nothing
+    for (auto const* name : {"exit-in-static-init", "quick-exit-in-static-init", "forged-output"}) {
+      INFO(name);
+      auto const& early = by_name.at(name);
+      CHECK(early.points() == 0);
+      CHECK(early.only({"exited early"}));
+      CHECK(early.any_message_has("exit code 0"));
+    }
+    CHECK(by_name.at("forged-output").notes().find("shaped like test results") !=
+          std::string::npos);
+    // It reads the key before main and signs its forgeries: the framework read the key first.
+    auto const& thief = by_name.at("steals-the-key");
+    CHECK(thief.points() == 0);
+    CHECK(thief.only({"not started"}));
+    CHECK(thief.notes().find("review countdown.hpp") != std::string::npos);
+  }
+  {  // only the learner's own files are taken from a submission
+    auto const& edited = by_name.at("edited-test-file");
+    CHECK(edited.points() == 0);
+    CHECK(edited.only({"not started"}));
+    CHECK(edited.notes().find("countdown_test.cpp") != std::string::npos);
+
+    auto const& climbs = by_name.at("climbs-out");
+    CHECK(climbs.submission.at("error").get<std::string>().find("leaves the submission") !=
+          std::string::npos);
+
+    auto const& link = by_name.at("link-to-solution");
+    CHECK(link.points() == 0);
+    CHECK(link.only({"not submitted"}));
+    CHECK(link.notes().find("is a link") != std::string::npos);
+  }
+  if (sandboxed) {
+    {  // the sandbox hides solutions, other submissions, /etc/shadow and the network
+      auto const& include = by_name.at("includes-solution");
+      CHECK(include.points() == 0);
+      CHECK(include.only({"compile error"}));
+      CHECK(include.exercise().at("compile_error").get<std::string>().find("solutions") !=
+            std::string::npos);
+      for (auto const* name : {"reads-etc-shadow", "reads-other-submission", "opens-socket"}) {
+        INFO(name << " got points: it escaped the sandbox");
+        CHECK(by_name.at(name).points() == 0);
+        CHECK(by_name.at(name).only({"not started"}));
+      }
+    }
+  }
+  {  // nothing outside the sandbox changed
+    CHECK_FALSE(fs::exists("/tmp/wb-grade-escaped"));
+    CHECK_FALSE(fs::exists("/var/tmp/wb-grade-escaped"));
+    if (char const* home = std::getenv("HOME")) {
+      CHECK_FALSE(fs::exists(fs::path(home) / "wb-grade-escaped"));
+    }
+    CHECK(snapshot(root / "chapters/ch02-future-concept") == before_chapters);
+    CHECK(snapshot(root / "solutions/ch02-future-concept") == before_solutions);
+    for (auto const* folder : {"chapters", "solutions", "harness"}) {
+      for (auto const& entry : fs::recursive_directory_iterator(root / folder, error)) {
+        INFO(entry.path().string());
+        CHECK(entry.path().filename() != "wb-grade-escaped");
+      }
+    }
+    CHECK(snapshot(root / "harness/tests/grade") == before_fixtures);
+    CHECK_FALSE(fs::exists(tmp.parent_path() / "escaped"));
+    if (::geteuid() == 0) {
+      // a killed PID namespace takes a moment to be reaped
+      auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (sandbox_processes_left() > 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      CHECK(sandbox_processes_left() == 0);
+    }
+  }
+  fs::remove_all(tmp, error);
+}
