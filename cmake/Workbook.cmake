@@ -32,11 +32,36 @@ function(wb_add_exercise_variant)
   set_target_properties(${arg_TARGET} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${arg_OUTPUT_DIR})
 endfunction()
 
+# wb_apply_mutant_patches(<mutant_dir> <solution_dir> <out_dir> <out_var>)
+# A wrong-on-purpose version is kept as <file>.patch: the reference solution's <file> with one
+# mistake, so the mistake is all it holds. The patched files are written to <out_dir> at
+# configure time (again whenever the patch or the solution changes); <out_var> names that dir.
+function(wb_apply_mutant_patches mutant_dir solution_dir out_dir out_var)
+  find_program(WB_PATCH patch REQUIRED)
+  file(GLOB patches ${mutant_dir}/*.patch)
+  file(MAKE_DIRECTORY ${out_dir})
+  foreach(patch_file ${patches})
+    get_filename_component(name ${patch_file} NAME)
+    string(REGEX REPLACE "\\.patch$" "" file ${name})
+    set_property(DIRECTORY ${PROJECT_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+                 ${patch_file} ${solution_dir}/${file})
+    execute_process(COMMAND ${WB_PATCH} --quiet --force -o ${out_dir}/${file} -i ${patch_file}
+                            ${solution_dir}/${file}
+                    RESULT_VARIABLE failed OUTPUT_VARIABLE output ERROR_VARIABLE output)
+    if(failed)
+      message(FATAL_ERROR "${patch_file} no longer applies to ${solution_dir}/${file}: ${output}"
+                          "Update the patch: diff -u <solution> <wrong version> > <patch>.")
+    endif()
+  endforeach()
+  set(${out_var} ${out_dir} PARENT_SCOPE)
+endfunction()
+
 # wb_add_chapter(<chNN-slug>)
 # For every <exercise>_test.cpp in chapters/<chNN-slug>/, three kinds of program:
 #   chNN_<exercise>                  the learner's files          (what `workbook check` runs)
 #   chNN_<exercise>_solution         solutions/<chNN-slug> first  (proves the tests pass)
-#   chNN_<exercise>_mutant_<name>    harness/tests/mutants/<chNN-slug>/<name> first, one per
+#   chNN_<exercise>_mutant_<name>    harness/tests/mutants/<chNN-slug>/<name> first (its
+#                                    *.patch files applied to the solution), one per
 #                                    deliberately wrong version   (proves the tests catch it)
 # A chapter that needs more than that (a compile definition, a data file) says so in
 # chapters/<chNN-slug>/chapter.cmake, which is included at the end with these variables set:
@@ -65,8 +90,11 @@ function(wb_add_chapter slug)
       if(IS_DIRECTORY ${mutant_dir})
         get_filename_component(mutant ${mutant_dir} NAME)
         string(REPLACE "-" "_" mutant_id ${mutant})
+        wb_apply_mutant_patches(${mutant_dir} ${solution_dir}
+                                ${PROJECT_BINARY_DIR}/mutants/${slug}/${mutant} patched_dir)
         wb_add_exercise_variant(TARGET ${id}_mutant_${mutant_id} TEST ${test}
-                                DIRS ${mutant_dir} ${solution_dir} ${learner_dir} OUTPUT_DIR ${out})
+                                DIRS ${patched_dir} ${mutant_dir} ${solution_dir} ${learner_dir}
+                                OUTPUT_DIR ${out})
         list(APPEND wb_exercise_targets_${exercise} ${id}_mutant_${mutant_id})
       endif()
     endforeach()
