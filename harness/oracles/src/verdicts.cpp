@@ -4,7 +4,8 @@
 
 namespace wb::oracle::verdict {
 
-std::string never_woken(std::string_view oracle, std::size_t poll, std::chrono::milliseconds waited) {
+std::string never_woken(std::string_view oracle, std::size_t poll,
+                        std::chrono::milliseconds waited) {
   return fmt::format(
       "{} oracle: your future returned Pending but nothing will ever wake it: it would hang "
       "forever. Poll #{} returned Pending and no waker was called in the {} ms that followed. "
@@ -33,7 +34,8 @@ std::string poll_count(std::string_view oracle, std::size_t polls, std::size_t e
                        std::string_view because) {
   auto why = because.empty() ? std::string() : fmt::format(" ({})", because);
   return fmt::format(
-      "poll count under the {} oracle: your future was Ready on poll #{}, but it should be Ready on "
+      "poll count under the {} oracle: your future was Ready on poll #{}, but it should be Ready "
+      "on "
       "poll #{} exactly{}. {}",
       oracle, polls, expected, why,
       polls > expected ? "It returned Pending at least once too often."
@@ -51,7 +53,8 @@ std::string slow_poll(std::string_view oracle, std::size_t poll, std::chrono::mi
 
 std::string stuck_poll(std::string_view oracle, std::size_t poll, std::chrono::milliseconds limit) {
   return fmt::format(
-      "{} oracle (blocking watchdog): poll #{} never returned ({} ms and counting), so the executor "
+      "{} oracle (blocking watchdog): poll #{} never returned ({} ms and counting), so the "
+      "executor "
       "thread is stuck. poll() must never loop waiting for its condition or block: return Pending "
       "and arrange for the waker to be called instead.",
       oracle, poll, limit.count());
@@ -69,6 +72,40 @@ std::string polled_after_ready(std::string_view what) {
       "after-ready: {} was polled again after it returned Ready. A finished future must not be "
       "polled again: remember that it finished (and keep its output) instead.",
       what);
+}
+
+std::string held_across_suspension(std::vector<std::string> const& locks, std::size_t poll) {
+  std::string named;
+  for (std::size_t i = 0; i < locks.size(); ++i) {
+    named +=
+        fmt::format("{}`{}`", i == 0 ? "" : (i + 1 == locks.size() ? " and " : ", "), locks[i]);
+  }
+  return fmt::format(
+      "held-across-suspension check: a lock on {} was still held when your task suspended at poll "
+      "#{} (it returned Pending with a std::lock_guard or std::unique_lock alive): a lock held "
+      "across a suspension point. While the task waits, everyone else who needs {} waits too; a "
+      "task on the same thread that locks it deadlocks, and on a multi-threaded runtime the task "
+      "may resume on another thread and unlock a std::mutex that thread does not own. Release "
+      "the lock before the co_await (end the guard's {{ }} block first, or copy out what you "
+      "need), or use a wb::Mutex, whose guard may be held across a co_await.",
+      named, poll, locks.size() == 1 ? "it" : "them");
+}
+
+std::string broken_by_cancellation(std::size_t poll, long long at_ms, std::string_view broken) {
+  return fmt::format(
+      "cancel-at-every-step oracle: dropped after poll #{} (at {} ms of virtual time): {}. A "
+      "future may be dropped at any co_await where it is Pending (a timeout, a select or a "
+      "caller that gives up cancels it that way), so between two awaits the state must be whole. "
+      "Make the change in one step with no co_await inside it, or undo a half-done change in a "
+      "destructor (a guard dismissed once the whole operation is done).",
+      poll, at_ms, broken);
+}
+
+std::string broken_after_completion(std::size_t polls, std::string_view broken) {
+  return fmt::format(
+      "cancel-at-every-step oracle: your future ran to the end (Ready at poll #{}) and still left "
+      "things wrong: {}.",
+      polls, broken);
 }
 
 }  // namespace wb::oracle::verdict

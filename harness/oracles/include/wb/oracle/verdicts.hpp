@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wb::oracle::verdict {
 
-std::string never_woken(std::string_view oracle, std::size_t poll, std::chrono::milliseconds waited);
+std::string never_woken(std::string_view oracle, std::size_t poll,
+                        std::chrono::milliseconds waited);
 std::string stale_waker(std::size_t poll, std::uint64_t stale_poll, std::size_t stale_wakes);
 std::string never_ready(std::string_view oracle, std::size_t polls);
 std::string poll_count(std::string_view oracle, std::size_t polls, std::size_t expected,
@@ -20,5 +22,8 @@ std::string slow_poll(std::string_view oracle, std::size_t poll, std::chrono::mi
 std::string stuck_poll(std::string_view oracle, std::size_t poll, std::chrono::milliseconds limit);
 std::string wake_after_ready(std::size_t wakes);
 std::string polled_after_ready(std::string_view what);
+std::string held_across_suspension(std::vector<std::string> const& locks, std::size_t poll);
+std::string broken_by_cancellation(std::size_t poll, long long at_ms, std::string_view broken);
+std::string broken_after_completion(std::size_t polls, std::string_view broken);
 
 }  // namespace wb::oracle::verdict
