@@ -86,9 +86,9 @@ TEST_CASE("the worker stops at the shutdown while it waits on an idle channel") 
       wb::timeout(1s, wb::join(worker_timed(jobs, shutdown), trigger_after(30ms, shutdown))));
   INFO(
       "the shutdown came at 30 ms of virtual time and at 1000 ms the worker was still waiting "
-      "for a job on a channel where none ever comes. Looking at shutdown.triggered() before "
-      "each co_await jobs.recv() misses a shutdown that comes during the wait: wait for both "
-      "at once, with a select");
+      "for a job on a channel where none ever comes. This usually means the loop looks at the "
+      "shutdown only between waits (shutdown.triggered() before co_await jobs.recv()), so a "
+      "shutdown that comes during the wait is missed: wait for both at once, with a select");
   REQUIRE(out.value.has_value());
   auto const stopped = std::get<0>(*out.value);
   CHECK(stopped.handled == 0);
@@ -103,16 +103,17 @@ TEST_CASE("the worker finishes the job in progress before it stops") {
   auto out =
       oracle::virtual_time(wb::join(worker_timed(jobs, shutdown), trigger_after(10ms, shutdown)));
   auto const stopped = std::get<0>(out.value);
-  INFO("the shutdown came at 10 ms, in the middle of the 4th job (3 ms each): "
-       << JobCensus::started() << " jobs started and " << JobCensus::finished()
-       << " finished. A job that started must finish: await handle_job outside the select, so "
-          "that the shutdown is only looked at between jobs");
-  CHECK(JobCensus::started() == JobCensus::finished());
-  CHECK(stopped.handled == JobCensus::finished());
-  INFO(
-      "the worker stopped at " << in_ms(stopped.at) << " ms after " << stopped.handled
-                               << " jobs: it should stop when the job in progress ends (12 ms), or "
-                                  "at most one job later");
+  {
+    INFO("the shutdown came at 10 ms, in the middle of the 4th job (3 ms each): "
+         << JobCensus::started() << " jobs started and " << JobCensus::finished()
+         << " finished. A job that started must finish: await handle_job outside the select, so "
+            "that the shutdown is only looked at between jobs");
+    CHECK(JobCensus::started() == JobCensus::finished());
+    CHECK(stopped.handled == JobCensus::finished());
+  }
+  INFO("the shutdown came at 10 ms, during the 4th job (3 ms each), and the worker stopped at "
+       << in_ms(stopped.at) << " ms after " << stopped.handled
+       << " jobs: it should stop when the job in progress ends (12 ms), or at most one job later");
   CHECK(stopped.handled >= 4);
   CHECK(stopped.at <= 15ms);
 }
