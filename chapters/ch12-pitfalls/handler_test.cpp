@@ -70,7 +70,7 @@ TEST_CASE("the handler runs the fetches together") {
   CHECK(FetchTimeline::most_at_once() == 3);
 }
 
-TEST_CASE("the handler takes 250 ms of virtual time: fetching, the pause, the parse") {
+TEST_CASE("the handler takes 250 ms of virtual time for the fetches and the pause and the parse") {
   Results results;
   auto out = oracle::virtual_time(process_requests(three_urls(), results));
   INFO(

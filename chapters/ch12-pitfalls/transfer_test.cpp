@@ -50,7 +50,7 @@ TEST_CASE("a transfer moves the money from one account to the other") {
   CHECK(out.elapsed == 20ms);
 }
 
-TEST_CASE("a transfer goes through the ledger: one debit, then one credit") {
+TEST_CASE("a transfer goes through the ledger with one debit and then one credit") {
   Bank bank = alice_and_bob();
   auto out = oracle::virtual_time(transfer(bank, "alice", "bob", 60));
   INFO("the transfer made " << bank.debits() << " debit and " << bank.credits()
