@@ -6,6 +6,7 @@
 #include <handler.hpp>
 #include <handler_as_found.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 #include <wb/oracle/held_across_suspension.hpp>
 #include <wb/oracle/oracles.hpp>

@@ -4,6 +4,7 @@
 // also keeps a timeline of its calls, which is how the tests see whether they overlapped.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <mutex>

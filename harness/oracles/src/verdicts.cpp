@@ -82,8 +82,9 @@ std::string held_across_suspension(std::vector<std::string> const& locks, std::s
   }
   return fmt::format(
       "held-across-suspension check: a lock on {} was still held when your task suspended at poll "
-      "#{} (it returned Pending with a std::lock_guard or std::unique_lock alive): a lock held "
-      "across a suspension point. While the task waits, everyone else who needs {} waits too; a "
+      "#{} (it was locked during that poll and still locked when the poll returned Pending): a "
+      "lock held across a suspension point. While the task waits, everyone else who needs {} waits "
+      "too; a "
       "task on the same thread that locks it deadlocks, and on a multi-threaded runtime the task "
       "may resume on another thread and unlock a std::mutex that thread does not own. Release "
       "the lock before the co_await (end the guard's {{ }} block first, or copy out what you "
