@@ -109,4 +109,15 @@ std::string broken_after_completion(std::size_t polls, std::string_view broken) 
       polls, broken);
 }
 
+std::string blocked_executor(std::size_t poll, std::chrono::milliseconds took,
+                             std::chrono::milliseconds limit) {
+  return fmt::format(
+      "blocking watchdog: poll #{} of your task took {} ms, over the {} ms a poll may take, so the "
+      "executor thread that polled it ran nothing else for {} ms: every other task on that thread "
+      "waited. Slow work inside a task blocks its executor, whether it sleeps, waits or computes: "
+      "co_await the async form of a wait, and hand blocking calls and heavy computation to "
+      "wb::spawn_blocking.",
+      poll, took.count(), limit.count(), took.count());
+}
+
 }  // namespace wb::oracle::verdict

@@ -25,5 +25,7 @@ std::string polled_after_ready(std::string_view what);
 std::string held_across_suspension(std::vector<std::string> const& locks, std::size_t poll);
 std::string broken_by_cancellation(std::size_t poll, long long at_ms, std::string_view broken);
 std::string broken_after_completion(std::size_t polls, std::string_view broken);
+std::string blocked_executor(std::size_t poll, std::chrono::milliseconds took,
+                             std::chrono::milliseconds limit);
 
 }  // namespace wb::oracle::verdict
