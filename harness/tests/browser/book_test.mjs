@@ -63,7 +63,9 @@ function check(condition, message) {
 
 const [program, ...prefix] = command;
 let pages = [];
-await step("the book builds in under a second", async () => {
+// The build time is printed as a figure, not asserted: a wall-clock limit fails on a busy machine
+// (harness/bench/check_latency is where speed is measured).
+await step("the book builds", async () => {
   const started = process.hrtime.bigint();
   const run = spawnSync(program, [...prefix, "build", "--out", siteDir], { encoding: "utf8" });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -71,7 +73,6 @@ await step("the book builds in under a second", async () => {
   process.stderr.write(run.stderr);
   check(run.status === 0, `\`book build\` exited with ${run.status}`);
   console.log(`  book build took ${ms.toFixed(0)} ms (whole process, as a reader waits for it)`);
-  check(ms < 1000, `the build took ${ms.toFixed(0)} ms`);
   pages = fs.readdirSync(siteDir).filter((f) => f.endsWith(".html") && !["index.html", "print.html", "404.html"].includes(f));
   check(pages.length > 0, "no chapter pages were written");
 });
