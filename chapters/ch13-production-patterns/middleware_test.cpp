@@ -205,9 +205,9 @@ std::string explain_limit(int most, std::size_t limit) {
   if (most > static_cast<int>(limit)) {
     return seen +
            ": the limit had no effect. The permit must be held for the whole inner call: keep "
-           "it in a named variable (auto permit = co_await permits_->acquire();). A permit "
-           "that is only tested — if (!co_await permits_->acquire()) — is destroyed, and given "
-           "back, at the end of that statement";
+           "it in a named variable in the call's own frame (auto permit = co_await "
+           "permits_->acquire();) until the inner call returns. A permit in an inner block or "
+           "in a helper coroutine is given back when that ends, before the inner call starts";
   }
   return seen;
 }
@@ -243,11 +243,12 @@ TEST_CASE("a call that overruns is answered timed_out exactly at the deadline") 
 TEST_CASE("a call that timed out is cancelled at its deadline and does no more work") {
   auto log = std::make_shared<HandlerLog>();
   auto answers = run_calls({{0s, {1, 5s}}, {0s, {2, 10s}}}, {1s, 2}, log);
-  INFO(describe(answers) << log->finished.load()
-                         << " of the two handler calls ran to the end after they timed out. A "
-                            "call that timed out must be cancelled — its future destroyed — so "
-                            "that it frees what it holds; wb::timeout does that when the time is "
-                            "up");
+  INFO(
+      log->finished.load() << " of the two handler calls ran to the end after they timed out. A "
+                              "call that timed out must be cancelled — its future destroyed — so "
+                              "that it frees what it holds; wb::timeout does that when the time is "
+                              "up.\n"
+                           << describe(answers));
   CHECK(log->finished.load() == 0);
   CHECK(log->cancelled.load() == 2);
 }
@@ -257,8 +258,10 @@ TEST_CASE("no more than limit calls are inside the handler at once") {
   std::vector<Planned> plan;
   for (int id = 1; id <= 6; ++id) plan.push_back({0s, {id, 1s}});
   auto answers = run_calls(plan, {10s, 2}, log);
-  INFO(explain_limit(log->most_inside.load(), 2));
-  CHECK(log->most_inside.load() == 2);
+  {
+    INFO(explain_limit(log->most_inside.load(), 2));
+    CHECK(log->most_inside.load() == 2);
+  }
   std::vector<wb::Duration> answered;
   for (auto const& answer : answers) answered.push_back(answer.answered_at);
   std::sort(answered.begin(), answered.end());
@@ -274,13 +277,13 @@ TEST_CASE("the deadline counts the time a call waits for its turn") {
   auto const latest = std::max_element(answers.begin(), answers.end(), [](auto& a, auto& b) {
                         return a.answered_at < b.answered_at;
                       })->answered_at;
-  INFO(describe(answers)
-       << "Every call was made at 0 s with a deadline of 1 s, yet the last answer came at "
+  INFO("every call was made at 0 s with a deadline of 1 s, yet the last answer came at "
        << text(latest)
        << ": the deadline started only once a call had its permit, so a call that waited its "
           "turn waited longer than its deadline. The layer that goes outside sees the call "
           "first: put WithTimeout outside WithConcurrencyLimit "
-          "(WithTimeout(WithConcurrencyLimit(handler, limit), deadline))");
+          "(WithTimeout(WithConcurrencyLimit(handler, limit), deadline)).\n"
+       << describe(answers));
   for (auto const& answer : answers) {
     CHECK_FALSE(answer.ok);
     CHECK(answer.answered_at == 1s);
@@ -291,12 +294,13 @@ TEST_CASE("a call that timed out gives its permit back") {
   // Two permits. Calls 1 and 2 hang and time out at 1 s; call 3, at 2 s, needs 0.1 s.
   auto answers = run_calls({{0s, {1, 10s}}, {0s, {2, 10s}}, {2s, {3, 100ms}}}, {1s, 2});
   REQUIRE(answers.size() == 3);
-  INFO(describe(answers)
-       << "Calls 1 and 2 timed out at 1 s, so at 2 s both permits should be free again, and "
-          "call 3 should be answered at 2.1 s. The permits of the cancelled calls never came "
-          "back. When a timeout cancels a call, its frame is destroyed: code after a co_await "
-          "in it never runs, so a permit given back by hand (add_permits after the inner call) "
-          "is lost. Hold the permit in an RAII object in the call's frame");
+  INFO(describe(answers[2])
+       << ", though calls 1 and 2 had timed out at 1 s: at 2 s both permits should be free "
+          "again. The permits of the cancelled calls never came back. When a timeout cancels a "
+          "call, its frame is destroyed and code after a co_await in it never runs, so a permit "
+          "given back by hand (add_permits after the inner call) is lost. Hold the permit in an "
+          "RAII object in the call's frame.\n"
+       << describe(answers));
   CHECK(answers[2].ok);
   CHECK(answers[2].answered_at == 2100ms);
 }

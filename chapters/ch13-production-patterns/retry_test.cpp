@@ -155,9 +155,11 @@ std::string explain_timeline(Outcome const& run, std::vector<wb::Duration> const
 
 TEST_CASE("three failed attempts with a base of 1 s take 3 s and not 7") {
   auto run = run_retry(100, 3, 1s, 1min);
-  auto const problem = explain_timeline(run, {0s, 1s, 3s});
-  INFO(problem);
-  CHECK(problem.empty());
+  {
+    auto const problem = explain_timeline(run, {0s, 1s, 3s});
+    INFO(problem);
+    CHECK(problem.empty());
+  }
   REQUIRE_FALSE(run.answer.has_value());
   CHECK(run.answer.error() == "attempt 3: refused");
 }
@@ -188,9 +190,11 @@ TEST_CASE("every sleep lasts what the jitter gave") {
 
 TEST_CASE("the first attempt is made at once and a first success returns without a sleep") {
   auto run = run_retry(0, 5, 1s, 10s);
-  auto const problem = explain_timeline(run, {0s});
-  INFO(problem);
-  CHECK(problem.empty());
+  {
+    auto const problem = explain_timeline(run, {0s});
+    INFO(problem);
+    CHECK(problem.empty());
+  }
   REQUIRE(run.answer.has_value());
   CHECK(*run.answer == "answer from attempt 1");
   CHECK(run.asked.empty());
@@ -208,9 +212,11 @@ TEST_CASE("a success on the third attempt ends the retries") {
 
 TEST_CASE("after the last failure its error comes back at once") {
   auto run = run_retry(100, 4, 1s, 1min);
-  auto const problem = explain_timeline(run, {0s, 1s, 3s, 7s});
-  INFO(problem);
-  CHECK(problem.empty());
+  {
+    auto const problem = explain_timeline(run, {0s, 1s, 3s, 7s});
+    INFO(problem);
+    CHECK(problem.empty());
+  }
   REQUIRE_FALSE(run.answer.has_value());
   INFO("retry returned the error \""
        << run.answer.error()
