@@ -2,9 +2,13 @@
 // the last handle of a waker can run a task's destructor, and that destructor may use the same
 // primitive. Each case polls a waiting future with a DropProbe waker, then makes the primitive let
 // go of it, and the probe checks from another thread that the primitive's lock was free then.
+#include <atomic>
 #include <cstddef>
+#include <memory>
 #include <optional>
+#include <vector>
 
+#include "wb/combinator/futures_unordered.hpp"
 #include "wb/sync/broadcast.hpp"
 #include "wb/sync/mpsc.hpp"
 #include "wb/sync/notify.hpp"
@@ -143,6 +147,48 @@ TEST_CASE("broadcast and watch replace a waiting receiver's waker outside their 
     DropProbe probe([&] { (void)sender.receiver_count(); });
     auto changed = rx.changed();
     poll_then_replace_waker(changed, probe);
+    require_released_outside_the_lock(probe);
+  }
+}
+
+namespace {
+/// A child that never finishes and keeps the newest waker it was polled with.
+struct KeepsItsWaker {
+  using Output = int;
+  std::shared_ptr<std::optional<wb::Waker>> kept;
+  wb::Poll<int> poll(wb::Context& cx) {
+    *kept = cx.waker();
+    return wb::pending;
+  }
+};
+}  // namespace
+
+TEST_CASE("FuturesUnordered replaces its own waker outside the lock its children's wakes take") {
+  std::vector<std::shared_ptr<std::optional<wb::Waker>>> kept;
+  for (int i = 0; i < 4; ++i) kept.push_back(std::make_shared<std::optional<wb::Waker>>());
+  std::atomic<std::size_t> next_child{0};
+  std::atomic<bool> probing{false};  // from the replacing poll on
+  // Waking a child that is not queued yet takes the set's lock; each probe wakes another child,
+  // and only once the waker is being replaced (the wake of a child wakes the set's waker, whose
+  // clone is released in turn, which would wake them all before that).
+  DropProbe probe([&] {
+    if (!probing) return;
+    std::size_t const child = next_child++;
+    if (child < kept.size() && *kept[child]) (*kept[child])->wake_by_ref();
+  });
+  {
+    wb::FuturesUnordered<KeepsItsWaker> set;
+    for (auto const& slot : kept) set.push(KeepsItsWaker{slot});
+    auto next = set.next();
+    {
+      wb::Waker first = probe.waker();
+      wb::Context cx(first);
+      REQUIRE(next.poll(cx).is_pending());
+    }
+    REQUIRE(probe.live_handles() == 1);
+    probing = true;
+    wb::Context cx(wb::Waker::noop());
+    REQUIRE(next.poll(cx).is_pending());
     require_released_outside_the_lock(probe);
   }
 }
