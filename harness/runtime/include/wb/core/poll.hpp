@@ -35,7 +35,7 @@ class [[nodiscard]] Poll {
   // ANCHOR: poll_constructors
   constexpr Poll(Pending) noexcept {}  // NOLINT: implicit on purpose
   template <class U = T>
-  requires detail::value_for_poll<U, T>
+    requires detail::value_for_poll<U, T>
   constexpr Poll(U&& value)  // NOLINT: `return value;` reads as Ready(value)
       : value_(std::in_place, std::forward<U>(value)) {}
   // ANCHOR_END: poll_constructors
