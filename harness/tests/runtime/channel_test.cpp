@@ -3,6 +3,7 @@
 // future under the oracles with the other side acting from another thread.
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "wb/task/spawn.hpp"
 #include "wb/task/task.hpp"
 #include "wb/testing/catch.hpp"
+#include "wb/testing/drop_probe.hpp"
 #include "wb/testing/wake_counter.hpp"
 
 using namespace std::chrono_literals;
@@ -409,4 +411,54 @@ TEST_CASE("watch changed passes every oracle with a value sent from another thre
     CHECK(oracle(rx.changed()).value.has_value());
     CHECK(*rx.borrow() == 1);
   });
+}
+
+TEST_CASE("closing a oneshot receiver lets go of its waker while the sender still lives") {
+  wb::testing::DropProbe probe([] {});
+  auto [tx, rx] = wb::oneshot::channel<int>();
+  {
+    wb::Waker waker = probe.waker();
+    wb::Context cx(waker);
+    REQUIRE(rx.poll(cx).is_pending());
+  }
+  REQUIRE(probe.live_handles() == 1);
+  rx.close();
+  INFO("after close() the channel still held the receiver's waker, and with it the task");
+  CHECK(probe.live_handles() == 0);
+  CHECK(tx.is_closed());
+}
+
+TEST_CASE("a broadcast recv future that outlives its moved-from receiver is dropped safely") {
+  auto [tx, rx] = wb::broadcast::channel<int>(4);
+  std::optional<wb::broadcast::Receiver<int>> moved;
+  SECTION("never polled") {
+    auto recv = rx.recv();
+    moved.emplace(std::move(rx));
+  }
+  SECTION("waiting when its receiver moves") {
+    auto recv = rx.recv();
+    CountedContext context;
+    REQUIRE(recv.poll(context.cx).is_pending());
+    moved.emplace(std::move(rx));
+  }
+  REQUIRE(tx.send(7).value() == 1);  // no waiter left behind in the channel
+  CHECK(moved->try_recv().value() == 7);
+}
+
+TEST_CASE("a watch changed future that outlives its moved-from receiver is dropped safely") {
+  auto [tx, rx] = wb::watch::channel<int>(0);
+  std::optional<wb::watch::Receiver<int>> moved;
+  SECTION("never polled") {
+    auto changed = rx.changed();
+    moved.emplace(std::move(rx));
+  }
+  SECTION("waiting when its receiver moves") {
+    auto changed = rx.changed();
+    CountedContext context;
+    REQUIRE(changed.poll(context.cx).is_pending());
+    moved.emplace(std::move(rx));
+  }
+  REQUIRE(tx.send(7));  // no waiter left behind in the channel
+  CHECK(moved->has_changed().value());
+  CHECK(*moved->borrow() == 7);
 }

@@ -1,9 +1,12 @@
 // The core runtime: Poll, Waker, Context, poll_fn, yield_now, ready, and the address check.
+#include <any>
 #include <atomic>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include "wb/core/address_check.hpp"
+#include "wb/core/expected.hpp"
 #include "wb/core/future.hpp"
 #include "wb/core/poll_fn.hpp"
 #include "wb/core/ready.hpp"
@@ -126,4 +129,27 @@ TEST_CASE("WB_TODO throws NotStarted naming the file and line") {
     CHECK(std::string(e.file()).find("core_test.cpp") != std::string::npos);
     CHECK(e.line() > 0);
   }
+}
+
+TEST_CASE("copying an Expected<bool> that holds an error copies the error, not a false value") {
+  wb::Expected<bool, std::string> failed = wb::unexpected(std::string("closed"));
+  wb::Expected<bool, std::string> copy(failed);  // a non-const lvalue, as watch's has_changed()
+  REQUIRE_FALSE(copy.has_value());
+  CHECK(copy.error() == "closed");
+  wb::Expected<bool, std::string> moved(std::move(failed));
+  CHECK_FALSE(moved.has_value());
+}
+
+TEST_CASE("an Expected<bool> is not made from another Expected through its operator bool") {
+  CHECK_FALSE(std::is_constructible_v<wb::Expected<bool, int>, wb::Expected<int, int>&>);
+  CHECK(std::is_constructible_v<wb::Expected<bool, int>, bool>);
+}
+
+TEST_CASE("copying a Poll or an Expected of std::any copies the value inside") {
+  wb::Poll<std::any> poll = std::any(5);
+  wb::Poll<std::any> poll_copy(poll);
+  CHECK(std::any_cast<int>(poll_copy.value()) == 5);
+  wb::Expected<std::any, int> expected = std::any(6);
+  wb::Expected<std::any, int> expected_copy(expected);
+  CHECK(std::any_cast<int>(expected_copy.value()) == 6);
 }

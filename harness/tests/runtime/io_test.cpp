@@ -12,7 +12,9 @@
 #include "wb/io/async_read.hpp"
 #include "wb/io/buf_reader.hpp"
 #include "wb/io/chunked_reader.hpp"
+#include "wb/io/io_error.hpp"
 #include "wb/io/lines.hpp"
+#include "wb/io/read_line.hpp"
 #include "wb/oracle/oracles.hpp"
 #include "wb/stream/collect.hpp"
 #include "wb/task/task.hpp"
@@ -147,4 +149,62 @@ TEST_CASE("a BufReader makes any AsyncRead an AsyncBufRead") {
   wb::BufReader reader(Dribble("one\ntwo\nthree"), 4);
   CHECK(wb::block_on(all_lines(std::move(reader))) ==
         std::vector<std::string>{"one", "two", "three"});
+}
+
+// --- read_line and the line length limit ---
+
+TEST_CASE("read_line appends each line with its newline and answers 0 at the end") {
+  auto reader = wb::ChunkedReader::split("one\ntwo\nlast", 3, Gap::wake_at_once);
+  std::string line;
+  CHECK(wb::block_on(wb::read_line(reader, line)).value() == 4);
+  CHECK(line == "one\n");
+  CHECK(wb::block_on(wb::read_line(reader, line)).value() == 4);
+  CHECK(line == "one\ntwo\n");  // appended, as the name says
+  line.clear();
+  CHECK(wb::block_on(wb::read_line(reader, line)).value() == 4);
+  CHECK(line == "last");
+  CHECK(wb::block_on(wb::read_line(reader, line)).value() == 0);
+}
+
+TEST_CASE("read_line stops a line longer than its limit with line_too_long, holding the limit") {
+  auto reader = wb::ChunkedReader::split(std::string(100, 'x') + "\nnext\n", 7);
+  std::string line;
+  auto result = wb::block_on(wb::read_line(reader, line, 10));
+  REQUIRE_FALSE(result);
+  CHECK(result.error() == wb::IoErrc::line_too_long);
+  CHECK(result.error().message() == "line longer than the maximum line length");
+  CHECK(line == std::string(10, 'x'));  // no more than the limit was kept
+}
+
+TEST_CASE("a line exactly as long as the limit is accepted, with or without its newline") {
+  wb::ChunkedReader reader({"12", "345\n1234", "5"});
+  std::string line;
+  CHECK(wb::block_on(wb::read_line(reader, line, 5)).value() == 6);
+  line.clear();
+  CHECK(wb::block_on(wb::read_line(reader, line, 5)).value() == 5);
+}
+
+TEST_CASE("lines ends with a line_too_long error instead of collecting an endless line") {
+  std::string const text = "short\n" + std::string(1000, 'y') + "\nnever read\n";
+  auto items = wb::block_on(wb::lines(wb::ChunkedReader::split(text, 16), 64) | wb::collect());
+  REQUIRE(items.size() == 2);
+  CHECK(items[0].value() == "short");
+  REQUIRE_FALSE(items[1].has_value());
+  CHECK(items[1].error() == wb::IoErrc::line_too_long);
+}
+
+TEST_CASE("read_line passes every oracle on a reader whose gaps are woken from a thread") {
+  auto read_two = [](std::string text) -> wb::Task<std::string> {
+    auto reader = wb::ChunkedReader::split(text, 2, Gap::wake_from_thread);
+    std::string line;
+    auto first = co_await wb::read_line(reader, line, 8);
+    auto second = co_await wb::read_line(reader, line, 8);
+    if (!first || !second) throw std::system_error(first ? second.error() : first.error());
+    co_return line;
+  };
+  std::string const expected = "alpha\r\nbeta\n";
+  CHECK(wb::oracle::parking(read_two(expected)).value == expected);
+  CHECK(wb::oracle::spurious(read_two(expected)).value == expected);
+  CHECK(wb::oracle::waker_swap(read_two(expected)).value == expected);
+  CHECK(wb::oracle::threaded(read_two(expected)).value == expected);
 }

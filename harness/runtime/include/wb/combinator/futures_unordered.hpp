@@ -33,11 +33,12 @@ class FuturesUnordered {
     if (!queue_) return;  // moved from
     clear();
     std::deque<Node*> queued;
+    std::optional<Waker> parent;  // released after the lock (the waker rule, core/waker.hpp)
     {
       std::lock_guard lock(queue_->mutex);
       queue_->closed = true;  // late wakes from other threads are turned away
       queued.swap(queue_->nodes);
-      queue_->parent.reset();
+      parent = std::exchange(queue_->parent, std::nullopt);
     }
     for (Node* node : queued) node->release();
   }
@@ -63,8 +64,9 @@ class FuturesUnordered {
   /// Ready with the output of a child that finished, or with nullopt when the set is empty.
   Poll<std::optional<Value>> poll_next(Context& cx) {
     {
+      std::optional<Waker> replaced;  // released after the lock (the waker rule, core/waker.hpp)
       std::lock_guard lock(queue_->mutex);
-      if (!queue_->parent || !queue_->parent->will_wake(cx.waker())) queue_->parent = cx.waker();
+      replaced = replace_waker(queue_->parent, cx.waker());
     }
     if (size_ == 0) return std::optional<Value>();
     std::size_t const limit = size_;  // at most one poll per child per call

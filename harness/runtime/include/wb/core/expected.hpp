@@ -33,6 +33,33 @@ class BadExpectedAccess : public std::logic_error {
 };
 
 template <class T, class E>
+class Expected;
+
+namespace detail {
+template <class T>
+inline constexpr bool is_expected = false;
+template <class T, class E>
+inline constexpr bool is_expected<Expected<T, E>> = true;
+template <class T>
+inline constexpr bool is_unexpected = false;
+template <class E>
+inline constexpr bool is_unexpected<Unexpected<E>> = true;
+
+/// A bool made from an Expected through its explicit operator bool: true or false, never wanted.
+template <class U, class T>
+concept bool_from_expected =
+    std::is_same_v<std::remove_cv_t<T>, bool> && is_expected<std::remove_cvref_t<U>>;
+
+/// What Expected<T, E> takes as its value, with std::expected's exclusions: never an Expected of
+/// the same type (copying a non-const Expected must copy it, not wrap it), never an Unexpected,
+/// and for T = bool no Expected at all.
+template <class U, class T, class E>
+concept value_for_expected = !std::is_same_v<std::remove_cvref_t<U>, Expected<T, E>> &&
+                             !is_unexpected<std::remove_cvref_t<U>> && !bool_from_expected<U, T> &&
+                             std::is_constructible_v<T, U&&>;
+}  // namespace detail
+
+template <class T, class E>
 class [[nodiscard]] Expected {
   static constexpr bool copyable =
       std::is_copy_constructible_v<T> && std::is_copy_constructible_v<E>;
@@ -44,7 +71,7 @@ class [[nodiscard]] Expected {
   using error_type = E;
 
   template <class U = T>
-    requires std::is_constructible_v<T, U&&>
+    requires detail::value_for_expected<U, T, E>
   Expected(U&& value) : has_value_(true) {  // NOLINT: implicit, like std::expected
     std::construct_at(&value_, std::forward<U>(value));
   }

@@ -16,6 +16,18 @@ struct Pending {
 inline constexpr Pending pending{};
 
 template <class T>
+class Poll;
+
+namespace detail {
+/// What Poll<T> takes as a Ready value: what makes a T, except a Poll<T> itself (copying a
+/// non-const Poll<std::any> must copy it, not wrap it inside a new one) and the Pending tag.
+template <class U, class T>
+concept value_for_poll =
+    !std::is_same_v<std::remove_cvref_t<U>, Poll<T>> &&
+    !std::is_same_v<std::remove_cvref_t<U>, Pending> && std::is_constructible_v<T, U&&>;
+}  // namespace detail
+
+template <class T>
 class [[nodiscard]] Poll {
  public:
   using value_type = T;
@@ -23,7 +35,7 @@ class [[nodiscard]] Poll {
   // ANCHOR: poll_constructors
   constexpr Poll(Pending) noexcept {}  // NOLINT: implicit on purpose
   template <class U = T>
-    requires std::is_constructible_v<T, U&&>
+    requires detail::value_for_poll<U, T>
   constexpr Poll(U&& value)  // NOLINT: `return value;` reads as Ready(value)
       : value_(std::in_place, std::forward<U>(value)) {}
   // ANCHOR_END: poll_constructors

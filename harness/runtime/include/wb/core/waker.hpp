@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <utility>
 
 namespace wb {
@@ -112,5 +113,23 @@ Waker waker_from(std::shared_ptr<W> target) {
   return Waker(RawWaker{block, &detail::SharedWakerBlock<W>::vtable});
 }
 // ANCHOR_END: waker_from
+
+// The waker rule, for every primitive that keeps wakers behind a lock: never release a waker
+// while holding the lock. Replacing or dropping a stored waker may release the last handle to a
+// task, which destroys the task, and its destructor may use the very primitive whose lock is
+// held — a deadlock, or a lock taken twice. So a waker leaves the primitive's state under the
+// lock and is released (or woken) after unlocking: declare the holder before the lock guard.
+//
+//   std::optional<Waker> replaced;  // released after the lock
+//   std::lock_guard lock(mutex_);
+//   replaced = replace_waker(waker_, cx.waker());
+
+/// Stores `newest` in `slot` unless it wakes the same task as the one there, and answers the
+/// waker it replaced, for the caller to release once its lock is released.
+[[nodiscard]] inline std::optional<Waker> replace_waker(std::optional<Waker>& slot,
+                                                        Waker const& newest) {
+  if (slot && slot->will_wake(newest)) return std::nullopt;
+  return std::exchange(slot, newest);
+}
 
 }  // namespace wb

@@ -8,14 +8,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstring>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -23,21 +20,19 @@
 #include "wb/core/future.hpp"
 #include "wb/io/async_buf_read.hpp"
 #include "wb/io/async_read.hpp"
+#include "wb/io/pending_gap.hpp"
 
 namespace wb {
 
 class ChunkedReader {
  public:
-  /// What happens before each chunk (and before the end) is delivered.
-  enum class Gap {
-    none,              // the data is there at once
-    wake_at_once,      // Pending once, having woken its waker already
-    wake_from_thread,  // Pending until a thread wakes the newest waker after a short delay
-  };
+  /// What happens before each chunk (and before the end) is delivered: none, wake_at_once,
+  /// wake_from_thread (see PendingGap).
+  using Gap = PendingGap::Kind;
 
   explicit ChunkedReader(std::vector<std::string> chunks, Gap gap = Gap::none,
                          std::chrono::microseconds delay = std::chrono::microseconds(200))
-      : gap_(gap), delay_(delay) {
+      : gap_(gap, delay) {
     for (auto& chunk : chunks) {
       if (!chunk.empty()) chunks_.push_back(std::move(chunk));  // an empty view means the end
     }
@@ -108,63 +103,15 @@ class ChunkedReader {
   std::size_t chunks() const noexcept { return chunks_.size(); }
 
  private:
-  // Shared with the thread of a gap, which may outlive the reader.
-  struct GapState {
-    std::mutex mutex;
-    bool over = false;
-    std::optional<Waker> waker;
-  };
-
-  /// True once the gap before the next delivery is over (and then the next gap is armed).
-  bool gap_passed(Context& cx) {
-    switch (gap_) {
-      case Gap::none:
-        return true;
-      case Gap::wake_at_once:
-        if (std::exchange(waited_, false)) return true;
-        waited_ = true;
-        cx.waker().wake_by_ref();
-        return false;
-      case Gap::wake_from_thread:
-        if (!gap_state_) {
-          gap_state_ = std::make_shared<GapState>();
-          gap_state_->waker = cx.waker();
-          std::thread([state = gap_state_, delay = delay_] {
-            std::this_thread::sleep_for(delay);
-            std::optional<Waker> to_wake;
-            {
-              std::lock_guard lock(state->mutex);
-              state->over = true;
-              to_wake.swap(state->waker);
-            }
-            if (to_wake) std::move(*to_wake).wake();
-          }).detach();
-          return false;
-        }
-        {
-          std::lock_guard lock(gap_state_->mutex);
-          if (!gap_state_->over) {
-            if (!gap_state_->waker || !gap_state_->waker->will_wake(cx.waker())) {
-              gap_state_->waker = cx.waker();  // the newest waker is the one to wake
-            }
-            return false;
-          }
-        }
-        gap_state_.reset();
-        return true;
-    }
-    return true;
-  }
+  /// True once the gap before the next delivery is over.
+  bool gap_passed(Context& cx) { return gap_.passed(cx); }
 
   std::vector<std::string> chunks_;
   std::optional<std::size_t> current_;  // the chunk being read
   std::size_t offset_ = 0;              // how much of it is consumed
   bool ended_ = false;
   std::optional<std::error_code> error_at_end_;
-  Gap gap_;
-  std::chrono::microseconds delay_;
-  bool waited_ = false;                  // wake_at_once: the Pending of this gap was given
-  std::shared_ptr<GapState> gap_state_;  // wake_from_thread: the gap in progress
+  PendingGap gap_;
   std::size_t polls_ = 0;
   std::size_t pendings_ = 0;
 };

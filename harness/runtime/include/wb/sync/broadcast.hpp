@@ -14,12 +14,12 @@
 #include <utility>
 #include <vector>
 
-#include "wb/core/address_check.hpp"
 #include "wb/core/contract.hpp"
 #include "wb/core/expected.hpp"
 #include "wb/core/future.hpp"
 #include "wb/sync/errors.hpp"
 #include "wb/sync/wait_list.hpp"
+#include "wb/sync/waiting_future.hpp"
 
 namespace wb::broadcast {
 
@@ -50,16 +50,16 @@ struct TryRecvError {
 };
 
 namespace detail {
+/// The ring and the counts; the lock and the receivers waiting for the next message come from
+/// SharedWaitList.
 template <class T>
-struct Shared {
+struct Shared : SharedWaitList {
   explicit Shared(std::size_t capacity) : ring(capacity) {}
 
-  std::mutex mutex;
   std::vector<std::optional<T>> ring;  // message number i lives at ring[i % capacity]
   std::uint64_t sent = 0;              // messages ever sent: the number of the next one
   std::size_t senders = 1;
   std::size_t receivers = 1;
-  WaitList<Waiter> waiting;  // receivers waiting for the next message
 
   std::uint64_t oldest() const noexcept { return sent > ring.size() ? sent - ring.size() : 0; }
 };
@@ -84,7 +84,7 @@ class Sender {
     if (!shared_) return;
     WakeList wakes;
     std::unique_lock lock(shared_->mutex);
-    if (--shared_->senders == 0) wake_all(lock, wakes);  // they must see Closed
+    if (--shared_->senders == 0) shared_->waiting.drain(lock, wakes);  // they must see Closed
   }
 
   // ANCHOR: broadcast_send
@@ -98,7 +98,7 @@ class Sender {
     slot.emplace(std::move(message));  // overwrites the oldest: laggards will hear of it
     ++shared_->sent;
     std::size_t const receivers = shared_->receivers;
-    wake_all(lock, wakes);
+    shared_->waiting.drain(lock, wakes);
     return receivers;
   }
   // ANCHOR_END: broadcast_send
@@ -115,17 +115,6 @@ class Sender {
   template <class U>
   friend std::pair<Sender<U>, Receiver<U>> channel(std::size_t);
   explicit Sender(std::shared_ptr<detail::Shared<T>> shared) : shared_(std::move(shared)) {}
-
-  void wake_all(std::unique_lock<std::mutex>& lock, WakeList& wakes) {
-    while (Waiter* waiter = shared_->waiting.pop_front()) {
-      wakes.push(waiter->take_waker());
-      if (wakes.full()) {
-        lock.unlock();
-        wakes.wake_all();
-        lock.lock();
-      }
-    }
-  }
 
   std::shared_ptr<detail::Shared<T>> shared_;
 };
@@ -156,40 +145,20 @@ class Receiver {
   /// The next message, lagged(n) when n messages were overwritten before this receiver read
   /// them, or closed. Without a message and with senders left: Pending.
   Poll<Expected<T, RecvError>> poll_recv(Waiter& waiter, Context& cx) {
+    if (!shared_) throw ContractViolation("a broadcast receiver was used after it was moved from");
+    std::optional<Waker> replaced;  // released after the lock (the waker rule, core/waker.hpp)
     std::lock_guard lock(shared_->mutex);
     auto result = take_locked();
     if (result) return std::move(*result);
     if (!waiter.queued) shared_->waiting.push_back(waiter);
-    waiter.set_waker(cx.waker());
+    replaced = waiter.set_waker(cx.waker());
     return pending;
   }
   // ANCHOR_END: broadcast_recv
 
   /// The future of the next message; dropping it stops the wait.
-  class Recv {
-   public:
-    using Output = Expected<T, RecvError>;
-    explicit Recv(Receiver& receiver) : receiver_(&receiver) {}
-    Recv(Recv&& other) : receiver_(other.receiver_) {
-      if (other.waiter_.queued)
-        throw ContractViolation("a broadcast recv was moved after its first poll");
-    }
-    Recv& operator=(Recv&&) = delete;
-    ~Recv() {
-      std::lock_guard lock(receiver_->shared_->mutex);
-      receiver_->shared_->waiting.remove(waiter_);
-    }
-    Poll<Output> poll(Context& cx) {
-      check_.on_poll(this);
-      return receiver_->poll_recv(waiter_, cx);
-    }
-
-   private:
-    Receiver* receiver_;
-    Waiter waiter_;
-    [[no_unique_address]] AddressCheck check_;
-  };
-  Recv recv() { return Recv(*this); }
+  using Recv = WaitingFuture<Receiver, Expected<T, RecvError>, &Receiver::poll_recv>;
+  Recv recv() { return Recv(*this, shared_); }
 
   /// The next message if there is one, without waiting.
   Expected<T, TryRecvError> try_recv() {

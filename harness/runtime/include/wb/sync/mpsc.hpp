@@ -162,6 +162,7 @@ class Sender<T>::Send {
     check_.on_poll(this);
     if (done_) throw ContractViolation("an mpsc send was polled after it returned Ready");
     std::optional<Waker> to_wake;
+    std::optional<Waker> replaced;  // released after the lock (the waker rule, core/waker.hpp)
     {
       std::lock_guard lock(chan_->mutex);
       using Outcome = typename detail::SendWaiter<T>::Outcome;
@@ -180,7 +181,7 @@ class Sender<T>::Send {
           chan_->blocked.push_back(waiter_);  // full: wait in line for room
         }
       }
-      if (!done_) waiter_.set_waker(cx.waker());
+      if (!done_) replaced = waiter_.set_waker(cx.waker());
     }
     if (to_wake) std::move(*to_wake).wake();
     if (done_) return Output();
@@ -254,11 +255,12 @@ class Receiver {
   ~Receiver() {
     if (!chan_) return;
     close();
-    std::deque<T> dropped;
+    std::deque<T> dropped;       // destroyed outside the lock, like the waker
+    std::optional<Waker> waker;  // the waker rule, core/waker.hpp
     {
       std::lock_guard lock(chan_->mutex);
       dropped.swap(chan_->buffer);
-      chan_->receiver_waker.reset();
+      waker = std::exchange(chan_->receiver_waker, std::nullopt);
     }
   }
 
@@ -267,6 +269,7 @@ class Receiver {
   /// called) and the buffer is empty.
   Poll<Expected<T, Closed>> poll_recv(Context& cx) {
     std::optional<Waker> to_wake;
+    std::optional<Waker> replaced;  // released after the lock (the waker rule, core/waker.hpp)
     std::optional<T> message;
     {
       std::lock_guard lock(chan_->mutex);
@@ -283,9 +286,7 @@ class Receiver {
       } else if (chan_->senders == 0 || chan_->receiver_closed) {
         return Expected<T, Closed>(unexpected(Closed{}));
       } else {
-        if (!chan_->receiver_waker || !chan_->receiver_waker->will_wake(cx.waker())) {
-          chan_->receiver_waker = cx.waker();
-        }
+        replaced = replace_waker(chan_->receiver_waker, cx.waker());
         return pending;
       }
     }
@@ -335,15 +336,10 @@ class Receiver {
     WakeList wakes;
     std::unique_lock lock(chan_->mutex);
     chan_->receiver_closed = true;
-    while (auto* sender = chan_->blocked.pop_front()) {
-      sender->outcome = detail::SendWaiter<T>::Outcome::closed;
-      wakes.push(sender->take_waker());
-      if (wakes.full()) {
-        lock.unlock();
-        wakes.wake_all();
-        lock.lock();
-      }
-    }
+    chan_->blocked.drain(lock, wakes, [](detail::SendWaiter<T>& sender) {
+      sender.outcome = detail::SendWaiter<T>::Outcome::closed;
+      return true;
+    });
   }
 
   /// Messages queued right now.

@@ -45,15 +45,10 @@ class Notify {
     WakeList wakes;
     std::unique_lock lock(mutex_);
     ++generation_;
-    while (Waiter* waiter = waiters_.pop_front()) {
-      waiter->notified = true;
-      wakes.push(waiter->take_waker());
-      if (wakes.full()) {
-        lock.unlock();
-        wakes.wake_all();
-        lock.lock();
-      }
-    }
+    waiters_.drain(lock, wakes, [](Waiter& waiter) {
+      waiter.notified = true;
+      return true;
+    });
   }
 
  private:
@@ -108,6 +103,7 @@ class Notify::Notified {
   Poll<void> poll(Context& cx) {
     check_.on_poll(this);
     if (done_) throw ContractViolation("a Notified future was polled after it returned Ready");
+    std::optional<Waker> replaced;  // released after the lock (the waker rule, core/waker.hpp)
     std::lock_guard lock(notify_->mutex_);
     if (!started_) {
       started_ = true;
@@ -119,7 +115,7 @@ class Notify::Notified {
       notify_->waiters_.push_back(waiter_);
     }
     if (waiter_.notified) return finish();
-    waiter_.set_waker(cx.waker());
+    replaced = waiter_.set_waker(cx.waker());
     return pending;
   }
 

@@ -52,9 +52,11 @@ class Sender {
     if (!state_) throw ContractViolation("a oneshot::Sender sends once; this one has sent already");
     auto state = std::move(state_);  // spent, whatever happens next
     std::optional<Waker> to_wake;
+    std::optional<Waker> own;  // closed()'s waker: nobody waits on it now
     {
       std::lock_guard lock(state->mutex);
       state->sender_done = true;
+      own = std::exchange(state->sender_waker, std::nullopt);
       if (state->receiver_gone) return unexpected(SendError<T>{std::move(value)});
       state->value.emplace(std::move(value));
       to_wake = std::exchange(state->receiver_waker, std::nullopt);
@@ -79,11 +81,10 @@ class Sender {
     Poll<void> poll(Context& cx) {
       auto& state = sender_->state_;
       if (!state) return Poll<void>::ready();
+      std::optional<Waker> replaced;  // released after the lock (the waker rule, core/waker.hpp)
       std::lock_guard lock(state->mutex);
       if (state->receiver_gone) return Poll<void>::ready();
-      if (!state->sender_waker || !state->sender_waker->will_wake(cx.waker())) {
-        state->sender_waker = cx.waker();
-      }
+      replaced = replace_waker(state->sender_waker, cx.waker());
       return pending;
     }
 
@@ -102,10 +103,12 @@ class Sender {
   void finish() {
     if (!state_) return;
     std::optional<Waker> to_wake;
+    std::optional<Waker> own;  // closed()'s waker: nobody waits on it now
     {
       std::lock_guard lock(state_->mutex);
       state_->sender_done = true;
       to_wake = std::exchange(state_->receiver_waker, std::nullopt);
+      own = std::exchange(state_->sender_waker, std::nullopt);
     }
     state_.reset();
     if (to_wake) std::move(*to_wake).wake();
@@ -131,6 +134,7 @@ class Receiver {
   // ANCHOR: oneshot_poll
   Poll<Output> poll(Context& cx) {
     if (!state_) throw ContractViolation("a oneshot::Receiver was polled after it returned Ready");
+    std::optional<Waker> replaced;  // released after the lock (the waker rule, core/waker.hpp)
     std::unique_lock lock(state_->mutex);
     if (state_->value) {
       Output value(std::move(*state_->value));
@@ -143,9 +147,7 @@ class Receiver {
       state_.reset();
       return Output(unexpected(wb::Closed{}));
     }
-    if (!state_->receiver_waker || !state_->receiver_waker->will_wake(cx.waker())) {
-      state_->receiver_waker = cx.waker();
-    }
+    replaced = replace_waker(state_->receiver_waker, cx.waker());
     return pending;
   }
   // ANCHOR_END: oneshot_poll
@@ -168,12 +170,14 @@ class Receiver {
   void close() {
     if (!state_) return;
     std::optional<Waker> to_wake;
+    std::optional<Waker> own;  // this receiver's waker: nothing will wake it now
     std::optional<T> dropped;  // a value sent but never read is destroyed outside the lock
     {
       std::lock_guard lock(state_->mutex);
       state_->receiver_gone = true;
       dropped.swap(state_->value);
       to_wake = std::exchange(state_->sender_waker, std::nullopt);
+      own = std::exchange(state_->receiver_waker, std::nullopt);
     }
     state_.reset();
     if (to_wake) std::move(*to_wake).wake();

@@ -130,15 +130,10 @@ class Semaphore : public std::enable_shared_from_this<Semaphore> {
     WakeList wakes;
     std::unique_lock lock(mutex_);
     closed_ = true;
-    while (Waiter* waiter = waiters_.pop_front()) {
-      waiter->closed = true;
-      wakes.push(waiter->take_waker());
-      if (wakes.full()) {
-        lock.unlock();
-        wakes.wake_all();
-        lock.lock();
-      }
-    }
+    waiters_.drain(lock, wakes, [](Waiter& waiter) {
+      waiter.closed = true;
+      return true;
+    });
   }
 
   bool is_closed() const {
@@ -188,6 +183,7 @@ class Semaphore : public std::enable_shared_from_this<Semaphore> {
   // ANCHOR: poll_acquire
   /// Ready(true) once the permits are the waiter's, Ready(false) when closed.
   Poll<bool> poll_acquire(Waiter& waiter, Context& cx) {
+    std::optional<Waker> replaced;  // released after the lock (the waker rule, core/waker.hpp)
     std::lock_guard lock(mutex_);
     if (waiter.granted) return true;
     if (waiter.closed) return false;
@@ -206,7 +202,7 @@ class Semaphore : public std::enable_shared_from_this<Semaphore> {
       }
       waiters_.push_back(waiter);
     }
-    waiter.set_waker(cx.waker());
+    replaced = waiter.set_waker(cx.waker());
     return pending;
   }
 
@@ -219,18 +215,12 @@ class Semaphore : public std::enable_shared_from_this<Semaphore> {
   }
 
   void serve_queue(std::unique_lock<std::mutex>& lock, WakeList& wakes) {
-    while (Waiter* head = waiters_.front()) {
-      if (head->needed > permits_) break;  // strict FIFO: nobody behind it goes first
-      waiters_.pop_front();
-      permits_ -= head->needed;
-      head->granted = true;
-      wakes.push(head->take_waker());
-      if (wakes.full()) {
-        lock.unlock();
-        wakes.wake_all();
-        lock.lock();
-      }
-    }
+    waiters_.drain(lock, wakes, [this](Waiter& head) {
+      if (head.needed > permits_) return false;  // strict FIFO: nobody behind it goes first
+      permits_ -= head.needed;
+      head.granted = true;
+      return true;
+    });
   }
   // ANCHOR_END: poll_acquire
 

@@ -2,17 +2,22 @@
 // WaitList is a first-in first-out list of waiters that live inside the waiting futures
 // themselves (a future stays where it is once polled, so the list keeps pointers and waiting
 // costs no allocation). A WakeList gathers the wakers to call once the primitive's lock is
-// released: a wake may run arbitrary code, even a poll that takes the same lock.
+// released: a wake may run arbitrary code, even a poll that takes the same lock. Releasing a
+// waker may too (it can destroy a task), so no primitive here drops a waker under its lock: see
+// the waker rule in wb/core/waker.hpp.
 #pragma once
 
 #include <array>
 #include <cstddef>
+#include <mutex>
 #include <optional>
 #include <utility>
 
 #include "wb/core/waker.hpp"
 
 namespace wb {
+
+class WakeList;
 
 // ANCHOR: waiter
 /// One waiting future's entry. Every field is guarded by the lock of the primitive it waits on.
@@ -22,8 +27,9 @@ struct Waiter {
   bool queued = false;
   std::optional<Waker> waker;  // the newest waker of the future that waits
 
-  void set_waker(Waker const& newest) {
-    if (!waker || !waker->will_wake(newest)) waker = newest;
+  /// Answers the waker it replaced: release it after the lock (the waker rule, core/waker.hpp).
+  [[nodiscard]] std::optional<Waker> set_waker(Waker const& newest) {
+    return replace_waker(waker, newest);
   }
   std::optional<Waker> take_waker() noexcept { return std::exchange(waker, std::nullopt); }
 };
@@ -62,6 +68,16 @@ class WaitList {
     W* first = front();
     remove(*first);
     return first;
+  }
+
+  /// Takes waiters from the front for as long as `serve(waiter)` serves the one at the head (it
+  /// marks it served, or answers false to leave it there and stop), and collects their wakers in
+  /// `wakes`. When `wakes` is full they are woken with `lock` released, and the drain goes on.
+  template <class Serve>
+  void drain(std::unique_lock<std::mutex>& lock, WakeList& wakes, Serve serve);
+  /// Takes every waiter, collecting their wakers.
+  void drain(std::unique_lock<std::mutex>& lock, WakeList& wakes) {
+    drain(lock, wakes, [](W&) { return true; });
   }
 
   void remove(W& waiter) noexcept {
@@ -114,5 +130,20 @@ class WakeList {
   std::array<std::optional<Waker>, capacity> wakers_;
   std::size_t size_ = 0;
 };
+
+template <class W>
+template <class Serve>
+void WaitList<W>::drain(std::unique_lock<std::mutex>& lock, WakeList& wakes, Serve serve) {
+  while (W* head = front()) {
+    if (!serve(*head)) break;
+    remove(*head);
+    wakes.push(head->take_waker());
+    if (wakes.full()) {
+      lock.unlock();
+      wakes.wake_all();
+      lock.lock();
+    }
+  }
+}
 
 }  // namespace wb

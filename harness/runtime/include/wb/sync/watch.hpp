@@ -11,37 +11,26 @@
 #include <optional>
 #include <utility>
 
-#include "wb/core/address_check.hpp"
 #include "wb/core/contract.hpp"
 #include "wb/core/expected.hpp"
 #include "wb/core/future.hpp"
 #include "wb/sync/errors.hpp"
 #include "wb/sync/wait_list.hpp"
+#include "wb/sync/waiting_future.hpp"
 
 namespace wb::watch {
 
 namespace detail {
+/// The value and its version; the lock and the receivers awaiting changed() come from
+/// SharedWaitList.
 template <class T>
-struct Shared {
+struct Shared : SharedWaitList {
   explicit Shared(T initial) : value(std::move(initial)) {}
 
-  std::mutex mutex;
   T value;
   std::uint64_t version = 0;  // bumped by every send
   bool sender_alive = true;
   std::size_t receivers = 1;
-  WaitList<Waiter> waiting;  // receivers awaiting changed()
-
-  void wake_all(std::unique_lock<std::mutex>& lock, WakeList& wakes) {
-    while (Waiter* waiter = waiting.pop_front()) {
-      wakes.push(waiter->take_waker());
-      if (wakes.full()) {
-        lock.unlock();
-        wakes.wake_all();
-        lock.lock();
-      }
-    }
-  }
 };
 }  // namespace detail
 
@@ -84,7 +73,7 @@ class Sender {
     WakeList wakes;
     std::unique_lock lock(shared_->mutex);
     shared_->sender_alive = false;
-    shared_->wake_all(lock, wakes);
+    shared_->waiting.drain(lock, wakes);
   }
 
   // ANCHOR: watch_send
@@ -96,7 +85,7 @@ class Sender {
     if (shared_->receivers == 0) return unexpected(SendError<T>{std::move(value)});
     shared_->value = std::move(value);
     ++shared_->version;
-    shared_->wake_all(lock, wakes);
+    shared_->waiting.drain(lock, wakes);
     return {};
   }
   // ANCHOR_END: watch_send
@@ -107,7 +96,7 @@ class Sender {
     std::unique_lock lock(shared_->mutex);
     std::swap(shared_->value, value);
     ++shared_->version;
-    shared_->wake_all(lock, wakes);
+    shared_->waiting.drain(lock, wakes);
     return value;
   }
 
@@ -118,7 +107,7 @@ class Sender {
     std::unique_lock lock(shared_->mutex);
     std::forward<Fn>(modify)(shared_->value);
     ++shared_->version;
-    shared_->wake_all(lock, wakes);
+    shared_->waiting.drain(lock, wakes);
   }
 
   Ref<T> borrow() const {
@@ -187,6 +176,8 @@ class Receiver {
   /// Ready (and marks it seen) once a value newer than the last one seen is there; Closed once
   /// the sender is gone with nothing newer to see.
   Poll<Expected<void, Closed>> poll_changed(Waiter& waiter, Context& cx) {
+    if (!shared_) throw ContractViolation("a watch receiver was used after it was moved from");
+    std::optional<Waker> replaced;  // released after the lock (the waker rule, core/waker.hpp)
     std::lock_guard lock(shared_->mutex);
     if (shared_->version != seen_) {
       seen_ = shared_->version;
@@ -198,36 +189,14 @@ class Receiver {
       return Expected<void, Closed>(unexpected(Closed{}));
     }
     if (!waiter.queued) shared_->waiting.push_back(waiter);
-    waiter.set_waker(cx.waker());
+    replaced = waiter.set_waker(cx.waker());
     return pending;
   }
   // ANCHOR_END: watch_changed
 
   /// The future of changed(); dropping it stops the wait.
-  class Changed {
-   public:
-    using Output = Expected<void, Closed>;
-    explicit Changed(Receiver& receiver) : receiver_(&receiver) {}
-    Changed(Changed&& other) : receiver_(other.receiver_) {
-      if (other.waiter_.queued)
-        throw ContractViolation("a watch changed() was moved after its first poll");
-    }
-    Changed& operator=(Changed&&) = delete;
-    ~Changed() {
-      std::lock_guard lock(receiver_->shared_->mutex);
-      receiver_->shared_->waiting.remove(waiter_);
-    }
-    Poll<Output> poll(Context& cx) {
-      check_.on_poll(this);
-      return receiver_->poll_changed(waiter_, cx);
-    }
-
-   private:
-    Receiver* receiver_;
-    Waiter waiter_;
-    [[no_unique_address]] AddressCheck check_;
-  };
-  Changed changed() { return Changed(*this); }
+  using Changed = WaitingFuture<Receiver, Expected<void, Closed>, &Receiver::poll_changed>;
+  Changed changed() { return Changed(*this, shared_); }
 
  private:
   friend class Sender<T>;
