@@ -94,6 +94,9 @@ wb::Task<void> echo(TcpStream stream) {
 
 }  // namespace
 
+static_assert(wb::AsyncRead<TcpStream>);
+static_assert(wb::AsyncRead<wb::net::OwnedReadHalf>);
+
 TEST_CASE("a listener bound to port 0 says which port the system picked") {
   auto listener = listen_on_loopback();
   auto addr = address_of(listener);
