@@ -2,6 +2,7 @@
 // the timer queue's lock is held (dropping the last reference to a task runs its destructor).
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -9,8 +10,11 @@
 #include <thread>
 
 #include "runtime_helpers.hpp"
+#include "wb/core/poll_fn.hpp"
 #include "wb/exec/runtime.hpp"
+#include "wb/task/task.hpp"
 #include "wb/testing/catch.hpp"
+#include "wb/time/sleep.hpp"
 #include "wb/time/timer_driver.hpp"
 
 using namespace std::chrono_literals;
@@ -110,4 +114,32 @@ TEST_CASE("wakes from a foreign thread while a thread pool runtime is destroyed 
     gate->waker.reset();
   }
   SUCCEED("no wake touched a destroyed worker");
+}
+
+TEST_CASE("a worker blocked inside a task does not stop the timers of the other tasks") {
+  // One task blocks its worker thread (on a real condition variable) until another task's
+  // timer fires. The thread that was polling may be the one that blocks: another idle thread
+  // must take over the timers. The blocking wait is bounded (a hang guard), and the test asks
+  // only whether the timer released it.
+  struct Latch {
+    std::mutex mutex;
+    std::condition_variable opened;
+    bool open = false;
+  };
+  for (int round = 0; round < 20; ++round) {
+    auto runtime = wb::Runtime::builder().worker_threads(2).build();
+    auto latch = std::make_shared<Latch>();
+    auto opener = runtime.spawn([](std::shared_ptr<Latch> latch) -> wb::Task<void> {
+      co_await wb::sleep(2ms);
+      std::lock_guard lock(latch->mutex);
+      latch->open = true;
+      latch->opened.notify_all();
+    }(latch));
+    auto blocker = runtime.spawn(wb::poll_fn([latch](wb::Context&) -> wb::Poll<bool> {
+      std::unique_lock lock(latch->mutex);
+      return latch->opened.wait_for(lock, 30s, [&] { return latch->open; });
+    }));
+    CHECK(runtime.block_on(std::move(blocker)));  // released by the timer, not by the guard
+    runtime.block_on(std::move(opener));
+  }
 }

@@ -4,8 +4,9 @@
 // next deadline, and an eventfd lets unpark() cut it short from any thread.
 //
 // Of the threads parked in one driver, one at a time is the *poller*: it sits in epoll_wait, and
-// fires the timers. The others sleep on a condition variable of their own until unparked; the
-// next thread to park takes the poller's place when it leaves. A thread that is busy running
+// fires the timers. The others sleep on a condition variable of their own until unparked; when
+// the poller leaves to run tasks, it wakes one of them to take its place, so a task that blocks
+// its thread does not stop the timers and sockets of the others. A thread that is busy running
 // tasks turns the driver without waiting now and then (poll_now), so neither timers nor sockets
 // starve while every thread has work.
 //
@@ -110,6 +111,9 @@ class Driver {
       }
     }
     me.notified_ = false;
+    // Leaving with nobody polling: an idle thread takes over, so that timers and sockets are
+    // still watched while this one runs tasks (which may block it for a while).
+    if (!turning_) hand_off_polling(me);
   }
 
   /// Ends a park() of `slot`, or makes its next one return at once. Any thread may call it.
@@ -169,6 +173,15 @@ class Driver {
       if (other->idle_ && other != poller_) other->wakeup_.notify_one();
     }
     if (poller_) io_->wake();
+  }
+
+  void hand_off_polling(ParkSlot const& me) {
+    for (ParkSlot* other : slots_) {
+      if (other != &me && other->idle_) {
+        other->wakeup_.notify_one();
+        return;
+      }
+    }
   }
 
   /// Every attached thread but `me` is idle, and someone waits in block_on: with a virtual
