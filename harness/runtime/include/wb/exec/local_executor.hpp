@@ -1,7 +1,8 @@
 // wb::LocalExecutor — a single-threaded executor: every task spawned on it runs on the thread
 // that calls block_on, one poll at a time, in the order the tasks were woken. When no task can
-// run it goes idle through one call, the timer driver's park(). Being on one thread, a task may
-// share plain (unsynchronized) data with the tasks beside it, as long as the data outlives them.
+// run it goes idle through one call, its driver's park() (timers and sockets). Being on one thread,
+// a task may share plain (unsynchronized) data with the tasks beside it, as long as the data
+// outlives them.
 #pragma once
 
 #include <atomic>
@@ -14,18 +15,18 @@
 
 #include "wb/core/contract.hpp"
 #include "wb/core/future.hpp"
+#include "wb/exec/driver.hpp"
 #include "wb/exec/run_queue.hpp"
 #include "wb/task/join_handle.hpp"
 #include "wb/task/raw_task.hpp"
 #include "wb/task/spawn.hpp"
-#include "wb/time/timer_driver.hpp"
 
 namespace wb {
 
 class LocalExecutor {
  public:
   explicit LocalExecutor(Clock::Kind clock = Clock::Kind::real)
-      : driver_(std::make_shared<TimerDriver>(clock)),
+      : driver_(std::make_shared<Driver>(clock)),
         scheduler_(std::make_shared<LocalScheduler>(driver_)) {}
   LocalExecutor(LocalExecutor const&) = delete;
   LocalExecutor& operator=(LocalExecutor const&) = delete;
@@ -46,6 +47,7 @@ class LocalExecutor {
     auto main = std::make_shared<MainWake>(scheduler_);
     Waker waker = waker_from(main);
     Context cx(waker);
+    unsigned busy_rounds = 0;
     // ANCHOR: local_run_loop
     for (;;) {
       if (main->woken.exchange(false, std::memory_order_acq_rel)) {
@@ -59,15 +61,18 @@ class LocalExecutor {
         task.leak()->run();  // run() consumes the queue's reference
       }
       if (scheduler_->has_ready_tasks() || main->woken.load(std::memory_order_acquire)) {
-        driver_->fire_due();  // busy, but timers that came due must still fire
+        // Busy, but timers that came due must still fire, and now and then ready sockets too.
+        driver_->poll_now(++busy_rounds % 64 == 0);
       } else {
-        scheduler_->park();  // until a waker fires or the next timer is due
+        scheduler_->park();  // until a waker fires, the next timer is due or an fd is ready
       }
     }
     // ANCHOR_END: local_run_loop
   }
 
-  TimerDriver& timer_driver() noexcept { return *driver_; }
+  TimerDriver& timer_driver() noexcept { return driver_->timers(); }
+  IoDriver& io_driver() noexcept { return driver_->io(); }
+  Driver& driver() noexcept { return *driver_; }
   Scheduler& scheduler() noexcept { return *scheduler_; }
   /// Tasks spawned and not yet finished (for tests and curiosity; not while in block_on).
   std::size_t live_tasks() { return scheduler_->live_tasks(); }
@@ -75,7 +80,7 @@ class LocalExecutor {
  private:
   class LocalScheduler final : public Scheduler {
    public:
-    explicit LocalScheduler(std::shared_ptr<TimerDriver> driver)
+    explicit LocalScheduler(std::shared_ptr<Driver> driver)
         : driver_(std::move(driver)), slot_(std::in_place, *driver_) {}
 
     // ANCHOR: local_schedule
@@ -155,9 +160,9 @@ class LocalExecutor {
       has_remote_.store(false, std::memory_order_relaxed);
     }
 
-    std::shared_ptr<TimerDriver> driver_;
+    std::shared_ptr<Driver> driver_;
     std::mutex mutex_;  // guards slot_, remote_, remote_live_ and closed_
-    std::optional<TimerDriver::ParkSlot> slot_;
+    std::optional<Driver::ParkSlot> slot_;
     std::vector<TaskRef> remote_;       // woken from other threads
     std::vector<TaskRef> remote_live_;  // spawned from other threads
     std::atomic<bool> has_remote_{false};
@@ -174,7 +179,7 @@ class LocalExecutor {
     explicit InsideBlockOn(LocalExecutor& executor)
         : executor_(refuse_nesting(executor)),
           in_scheduler_(*executor.scheduler_),
-          in_timers_(*executor.driver_) {
+          in_driver_(*executor.driver_) {
       executor_.scheduler_->enter_block_on();
     }
     ~InsideBlockOn() {
@@ -198,7 +203,7 @@ class LocalExecutor {
     }
     LocalExecutor& executor_;
     Scheduler::Enter in_scheduler_;
-    TimerDriver::Enter in_timers_;
+    Driver::Enter in_driver_;
   };
 
   // The waker of the future given to block_on: it is polled by the loop, not as a task.
@@ -213,7 +218,7 @@ class LocalExecutor {
     std::atomic<bool> woken{true};  // true: the first poll is due
   };
 
-  std::shared_ptr<TimerDriver> driver_;
+  std::shared_ptr<Driver> driver_;
   std::shared_ptr<LocalScheduler> scheduler_;
   std::atomic<bool> running_{false};  // a thread is inside block_on
 };

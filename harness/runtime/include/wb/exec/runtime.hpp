@@ -1,5 +1,5 @@
-// wb::Runtime and wb::Runtime::Builder — one object that owns an executor and its timer driver,
-// chosen when it is built: single-threaded (a LocalExecutor) or N worker threads (a
+// wb::Runtime and wb::Runtime::Builder — one object that owns an executor and its driver (timers
+// and I/O), chosen when it is built: single-threaded (a LocalExecutor) or N worker threads (a
 // ThreadPoolExecutor), on real time or on paused virtual time.
 //
 //   auto runtime = wb::Runtime::builder().worker_threads(4).build();
@@ -11,9 +11,9 @@
 #include <utility>
 #include <variant>
 
+#include "wb/exec/driver.hpp"
 #include "wb/exec/local_executor.hpp"
 #include "wb/exec/thread_pool_executor.hpp"
-#include "wb/time/timer_driver.hpp"
 
 namespace wb {
 
@@ -35,9 +35,13 @@ class Runtime {
     return spawn_on(scheduler(), std::move(future));
   }
 
-  TimerDriver& timer_driver() {
-    return std::visit([](auto& executor) -> TimerDriver& { return executor->timer_driver(); },
-                      executor_);
+  /// The runtime's timer queue (one source of wake-ups of its driver).
+  TimerDriver& timer_driver() { return driver().timers(); }
+  /// The runtime's epoll driver (the other source).
+  IoDriver& io_driver() { return driver().io(); }
+  /// What its threads park in: timers and I/O behind one idle call.
+  Driver& driver() {
+    return std::visit([](auto& executor) -> Driver& { return executor->driver(); }, executor_);
   }
   Scheduler& scheduler() {
     return std::visit([](auto& executor) -> Scheduler& { return executor->scheduler(); },

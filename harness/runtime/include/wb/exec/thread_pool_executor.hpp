@@ -1,5 +1,5 @@
 // wb::ThreadPoolExecutor — a multi-threaded executor: N worker threads take tasks from one shared
-// run queue; a worker with nothing to do goes idle through the timer driver's park(). One queue
+// run queue; a worker with nothing to do goes idle through the driver's park(). One queue
 // under one mutex is the simplest design that is fair and correct; a work-stealing design (a
 // queue per worker) scales further at the price of much more code.
 //
@@ -25,18 +25,19 @@
 
 #include "wb/core/contract.hpp"
 #include "wb/core/future.hpp"
+#include "wb/exec/driver.hpp"
 #include "wb/exec/run_queue.hpp"
+#include "wb/signal/block_ctrl_c.hpp"
 #include "wb/task/join_handle.hpp"
 #include "wb/task/raw_task.hpp"
 #include "wb/task/spawn.hpp"
-#include "wb/time/timer_driver.hpp"
 
 namespace wb {
 
 class ThreadPoolExecutor {
  public:
   explicit ThreadPoolExecutor(std::size_t workers, Clock::Kind clock = Clock::Kind::real)
-      : driver_(std::make_shared<TimerDriver>(clock)),
+      : driver_(std::make_shared<Driver>(clock)),
         scheduler_(std::make_shared<PoolScheduler>(driver_)) {
     if (workers == 0) throw ContractViolation("a thread pool needs at least one worker");
     scheduler_->start(workers);
@@ -63,7 +64,7 @@ class ThreadPoolExecutor {
           "the future is done: co_await the future instead");
     }
     Scheduler::Enter in_scheduler(*scheduler_);
-    TimerDriver::Enter in_timers(*driver_);
+    Driver::Enter in_driver(*driver_);
     auto main = std::make_shared<MainWake>(driver_);
     struct Detach {
       MainWake& main;
@@ -78,7 +79,9 @@ class ThreadPoolExecutor {
     }
   }
 
-  TimerDriver& timer_driver() noexcept { return *driver_; }
+  TimerDriver& timer_driver() noexcept { return driver_->timers(); }
+  IoDriver& io_driver() noexcept { return driver_->io(); }
+  Driver& driver() noexcept { return *driver_; }
   Scheduler& scheduler() noexcept { return *scheduler_; }
   std::size_t workers() const noexcept { return scheduler_->workers(); }
   std::size_t live_tasks() const { return scheduler_->live_tasks(); }
@@ -86,29 +89,29 @@ class ThreadPoolExecutor {
  private:
   class PoolScheduler final : public Scheduler {
    public:
-    explicit PoolScheduler(std::shared_ptr<TimerDriver> driver) : driver_(std::move(driver)) {}
+    explicit PoolScheduler(std::shared_ptr<Driver> driver) : driver_(std::move(driver)) {}
 
     void start(std::size_t count) {
       for (std::size_t i = 0; i < count; ++i)
         workers_.push_back(std::make_unique<Worker>(*driver_));
+      signal::BlockedCtrlC workers_block_ctrl_c;  // inherited: Ctrl-C is for signal::ctrl_c()
       for (auto& worker : workers_) {
         worker->thread = std::thread([this, w = worker.get()] { work(*w); });
       }
     }
 
     void schedule(TaskRef task) override {
-      Worker* idle = nullptr;
-      {
-        std::lock_guard lock(mutex_);
-        if (closed_) return;  // `task` is released on the way out, after the lock
-        queue_.push_back(std::move(task));
-        if (!idle_.empty()) {
-          idle = idle_.back();
-          idle_.pop_back();
-          idle->listed_idle = false;
-        }
+      std::lock_guard lock(mutex_);
+      if (closed_) return;  // `task` is released on the way out, after the lock
+      queue_.push_back(std::move(task));
+      if (!idle_.empty()) {
+        Worker* idle = idle_.back();
+        idle_.pop_back();
+        idle->listed_idle = false;
+        // Unparked under the lock: once closed_ is set, shut_down() destroys the workers, and
+        // a wake from outside the pool must not reach a worker that is gone.
+        driver_->unpark(idle->slot);
       }
-      if (idle) driver_->unpark(idle->slot);
     }
 
     bool bind(TaskRef task) override {
@@ -159,8 +162,8 @@ class ThreadPoolExecutor {
 
    private:
     struct Worker {
-      explicit Worker(TimerDriver& driver) : slot(driver, TimerDriver::ParkSlot::Role::worker) {}
-      TimerDriver::ParkSlot slot;
+      explicit Worker(Driver& driver) : slot(driver, Driver::ParkSlot::Role::worker) {}
+      Driver::ParkSlot slot;
       bool listed_idle = false;  // guarded by the scheduler's mutex
       std::thread thread;
     };
@@ -168,7 +171,7 @@ class ThreadPoolExecutor {
     // ANCHOR: worker_loop
     void work(Worker& me) {
       Scheduler::Enter in_scheduler(*this);
-      TimerDriver::Enter in_timers(*driver_);
+      Driver::Enter in_driver(*driver_);
       for (unsigned ran = 1;; ++ran) {
         TaskRef task;
         {
@@ -182,16 +185,17 @@ class ThreadPoolExecutor {
           }
         }
         if (task) {
-          task.leak()->run();                      // run() consumes the queue's reference
-          if (ran % 64 == 0) driver_->fire_due();  // busy, but due timers must still fire
+          task.leak()->run();  // run() consumes the queue's reference
+          // Busy, but due timers must still fire and ready sockets be taken in.
+          if (ran % 64 == 0) driver_->poll_now(true);
         } else {
-          driver_->park(me.slot);  // until unparked or the next timer is due
+          driver_->park(me.slot);  // until unparked, the next timer is due or an fd is ready
         }
       }
     }
     // ANCHOR_END: worker_loop
 
-    std::shared_ptr<TimerDriver> driver_;
+    std::shared_ptr<Driver> driver_;
     std::mutex mutex_;  // guards the queue, the idle list and closed_
     RunQueue<TaskRef> queue_;
     std::vector<Worker*> idle_;
@@ -206,7 +210,7 @@ class ThreadPoolExecutor {
   // it. The slot leaves the driver when block_on returns, though the waker may live on.
   class MainWake {
    public:
-    explicit MainWake(std::shared_ptr<TimerDriver> driver)
+    explicit MainWake(std::shared_ptr<Driver> driver)
         : driver_(std::move(driver)), slot_(std::in_place, *driver_) {}
     void wake() {
       woken_.store(true, std::memory_order_release);
@@ -222,13 +226,13 @@ class ThreadPoolExecutor {
     }
 
    private:
-    std::shared_ptr<TimerDriver> driver_;
+    std::shared_ptr<Driver> driver_;
     std::atomic<bool> woken_{false};
     std::mutex mutex_;
-    std::optional<TimerDriver::ParkSlot> slot_;
+    std::optional<Driver::ParkSlot> slot_;
   };
 
-  std::shared_ptr<TimerDriver> driver_;
+  std::shared_ptr<Driver> driver_;
   std::shared_ptr<PoolScheduler> scheduler_;
 };
 

@@ -1,6 +1,6 @@
-// wb::TimerDriver — the timer queue and the one call through which an executor goes idle:
-// park(), "sleep until a waker fires or the next timer is due". Later the same call becomes
-// epoll_wait with the next deadline as its timeout; the executors will not change.
+// wb::TimerDriver — the timer queue of a runtime: one of the two sources of wake-ups behind an
+// executor's park() (exec/driver.hpp), which sleeps in epoll_wait until the next deadline here.
+// Outside any runtime a process-wide driver with a thread of its own serves wb::sleep.
 //
 // The queue is a binary min-heap of pointers to TimerEntry objects that live inside the
 // waiting futures, ordered by (deadline, registration order). A hierarchical wheel would make
@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -62,33 +63,42 @@ class TimerDriver : public std::enable_shared_from_this<TimerDriver> {
 
   /// Registers `entry` for `deadline` on the first call, and keeps its waker the newest on the
   /// calls after that. True once the deadline has passed (then the entry is out of the queue).
+  ///
+  /// The rule for every primitive that keeps wakers under a lock: a waker that is replaced or
+  /// dropped is moved out and dropped after the lock is released. Dropping the last reference
+  /// to a task runs its destructor, which may come back here (a Sleep inside it cancels).
   bool poll_timer(TimerEntry& entry, Instant deadline, Waker const& waker) {
-    std::lock_guard lock(mutex_);
-    if (entry.fired_) return true;
-    if (entry.slot_ != TimerEntry::not_queued) {
-      if (!entry.waker_->will_wake(waker)) entry.waker_ = waker;
-      return false;
+    std::optional<Waker> replaced;  // declared before the lock: dropped after it
+    {
+      std::lock_guard lock(mutex_);
+      if (entry.fired_) return true;
+      if (entry.slot_ != TimerEntry::not_queued) {
+        if (!entry.waker_->will_wake(waker)) replaced = std::exchange(entry.waker_, waker);
+        return false;
+      }
+      if (deadline <= clock_.now()) {
+        entry.fired_ = true;
+        return true;
+      }
+      entry.deadline_ = deadline;
+      entry.order_ = next_order_++;
+      entry.waker_.emplace(waker);
+      push(&entry);
+      if (entry.slot_ != 0 || clock_.is_virtual()) return false;
     }
-    if (deadline <= clock_.now()) {
-      entry.fired_ = true;
-      return true;
-    }
-    entry.deadline_ = deadline;
-    entry.order_ = next_order_++;
-    entry.waker_.emplace(waker);
-    push(&entry);
-    // A parked thread waits for the old first deadline: let it look again.
-    if (entry.slot_ == 0 && !clock_.is_virtual()) nudge_idle();
+    // Whoever sleeps until the old first deadline must look again.
+    if (new_first_deadline_) new_first_deadline_();
     return false;
   }
 
   /// Takes `entry` out of the queue and forgets that it fired, so it can be registered anew.
   /// A future calls this from its destructor: dropping a timer cancels it.
   void cancel(TimerEntry& entry) noexcept {
+    std::optional<Waker> dropped;  // declared before the lock: dropped after it
     std::lock_guard lock(mutex_);
     if (entry.slot_ != TimerEntry::not_queued) remove(entry.slot_);
     entry.fired_ = false;
-    entry.waker_.reset();
+    dropped.swap(entry.waker_);
   }
 
   std::size_t pending_timers() const {
@@ -118,64 +128,10 @@ class TimerDriver : public std::enable_shared_from_this<TimerDriver> {
     return true;
   }
 
-  // --- Parking: called by executors ---
-
-  /// One thread that parks in this driver: an executor's thread, a worker, a block_on caller.
-  /// Virtual time moves only while some thread waits for a result in block_on (a `waiter`) and
-  /// every attached thread is parked with nothing to do: a worker idling while the program is
-  /// still busy spawning must not make time fly.
-  class ParkSlot {
-   public:
-    enum class Role { worker, waiter };
-    explicit ParkSlot(TimerDriver& driver, Role role = Role::waiter)
-        : driver_(driver), role_(role) {
-      driver_.attach(*this);
-    }
-    ~ParkSlot() { driver_.detach(*this); }
-    ParkSlot(ParkSlot const&) = delete;
-    ParkSlot& operator=(ParkSlot const&) = delete;
-
-   private:
-    friend class TimerDriver;
-    TimerDriver& driver_;
-    Role role_;
-    std::condition_variable wakeup_;
-    bool notified_ = false;  // the token: set by unpark, consumed by park
-    bool idle_ = false;      // waiting inside park, not yet unparked
-  };
-
-  // ANCHOR: park
-  /// Sleeps until `me` is unparked (a waker fired) or a timer fires, whichever comes first.
-  /// With a virtual clock, when every attached thread is parked, nothing can happen before the
-  /// next deadline, so the clock jumps straight to it.
-  void park(ParkSlot& me) {
-    std::unique_lock lock(mutex_);
-    while (!me.notified_) {
-      if (fire_due(lock) > 0) break;  // the woken tasks are queued: go and run them
-      std::optional<Instant> next;
-      if (!heap_.empty()) next = heap_.front()->deadline_;
-      if (clock_.is_virtual()) {
-        if (next && waiters_ > 0 && idle_ + 1 == slots_.size()) {
-          clock_.advance_to(*next);  // everyone is idle: skip the wait
-          continue;
-        }
-        next.reset();  // real time means nothing to a virtual deadline: wait for a wake
-      }
-      wait(me, lock, next);
-    }
-    me.notified_ = false;
-  }
-
-  /// Ends a park() of `slot`, or makes its next one return at once. Any thread may call it.
-  void unpark(ParkSlot& slot) {
-    {
-      std::lock_guard lock(mutex_);
-      slot.notified_ = true;
-      mark_busy(slot);
-    }
-    slot.wakeup_.notify_one();
-  }
-  // ANCHOR_END: park
+  /// Calls `hook` (on the registering thread, after the lock is released) whenever a newly
+  /// registered timer becomes the first in the queue on a real clock: whoever sleeps until the
+  /// old first deadline must look again. Set once, before the driver is shared.
+  void on_new_first_deadline(std::function<void()> hook) { new_first_deadline_ = std::move(hook); }
 
   // --- Which driver a timer future uses ---
 
@@ -200,41 +156,6 @@ class TimerDriver : public std::enable_shared_from_this<TimerDriver> {
   static TimerDriver*& current_slot() {
     static thread_local TimerDriver* current = nullptr;
     return current;
-  }
-
-  void attach(ParkSlot& slot) {
-    std::lock_guard lock(mutex_);
-    slots_.push_back(&slot);
-    if (slot.role_ == ParkSlot::Role::waiter) ++waiters_;
-  }
-  void detach(ParkSlot& slot) {
-    std::lock_guard lock(mutex_);
-    mark_busy(slot);
-    slots_.erase(std::find(slots_.begin(), slots_.end(), &slot));
-    if (slot.role_ == ParkSlot::Role::waiter) --waiters_;
-    nudge_idle();  // with one fewer thread, the rest may all be idle now: let them look
-  }
-
-  void wait(ParkSlot& me, std::unique_lock<std::mutex>& lock, std::optional<Instant> deadline) {
-    me.idle_ = true;
-    ++idle_;
-    if (deadline) {
-      me.wakeup_.wait_until(lock, *deadline);
-    } else {
-      me.wakeup_.wait(lock);
-    }
-    mark_busy(me);
-  }
-  void mark_busy(ParkSlot& slot) {
-    if (slot.idle_) {
-      slot.idle_ = false;
-      --idle_;
-    }
-  }
-  void nudge_idle() {
-    for (ParkSlot* slot : slots_) {
-      if (slot->idle_) slot->wakeup_.notify_one();
-    }
   }
 
   // Pops every due entry, then wakes them with the lock released: a waker may run arbitrary
@@ -305,19 +226,39 @@ class TimerDriver : public std::enable_shared_from_this<TimerDriver> {
   mutable std::mutex mutex_;
   std::vector<TimerEntry*> heap_;
   std::uint64_t next_order_ = 0;
-  std::vector<ParkSlot*> slots_;  // every thread that may park here
-  std::size_t waiters_ = 0;       // how many of them are block_on callers
-  std::size_t idle_ = 0;          // how many of them wait inside park() right now
+  std::function<void()> new_first_deadline_;
 };
 
 inline TimerDriver& TimerDriver::current() {
   if (TimerDriver* driver = current_slot()) return *driver;
-  // Made once and never destroyed: its thread parks in it until the process ends.
+  // Made once and never destroyed: its thread sleeps until the next deadline (or until a new
+  // first timer rings its bell) and fires what is due, until the process ends.
+  struct Bell {
+    std::mutex mutex;
+    std::condition_variable rung;
+    bool ringing = false;
+  };
   static TimerDriver* const background = [] {
     auto driver = std::make_shared<TimerDriver>(Clock::Kind::real);
-    std::thread([driver] {
-      ParkSlot slot(*driver);
-      for (;;) driver->park(slot);
+    auto bell = std::make_shared<Bell>();
+    driver->on_new_first_deadline([bell] {
+      std::lock_guard lock(bell->mutex);
+      bell->ringing = true;
+      bell->rung.notify_one();
+    });
+    std::thread([driver, bell] {
+      for (;;) {
+        driver->fire_due();
+        std::optional<Instant> next = driver->next_deadline();
+        std::unique_lock lock(bell->mutex);
+        auto rang = [&] { return bell->ringing; };
+        if (next) {
+          bell->rung.wait_until(lock, *next, rang);
+        } else {
+          bell->rung.wait(lock, rang);
+        }
+        bell->ringing = false;
+      }
     }).detach();
     return driver.get();
   }();
