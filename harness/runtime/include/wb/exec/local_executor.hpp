@@ -14,10 +14,10 @@
 
 #include "wb/core/contract.hpp"
 #include "wb/core/future.hpp"
-#include "wb/exec/run_queue.hpp"
 #include "wb/task/join_handle.hpp"
 #include "wb/task/raw_task.hpp"
 #include "wb/task/spawn.hpp"
+#include "wb/task/task_queue.hpp"
 #include "wb/time/timer_driver.hpp"
 
 namespace wb {
@@ -35,8 +35,8 @@ class LocalExecutor {
 
   /// Queues `future` as a task; it runs when this thread is inside block_on.
   template <Future F>
-  JoinHandle<output_of<F>> spawn_local(F future) {
-    return spawn_on(*scheduler_, std::move(future));
+  JoinHandle<output_of<F>> spawn_local(F future, SpawnSite where = {}) {
+    return spawn_on(*scheduler_, TaskName{nullptr, where}, std::move(future));
   }
 
   /// Runs `future` (and, meanwhile, every task spawned here) until `future` is Ready.
@@ -105,7 +105,11 @@ class LocalExecutor {
       remote_live_.push_back(std::move(task));
       return true;
     }
-    void unbind(TaskHeader& task) noexcept override { live_.remove(task); }
+    bool unbind(TaskHeader& task) noexcept override { return live_.remove(task); }
+    void visit_live_tasks(std::function<void(TaskHeader const&)> const& visit) override {
+      take_in_remote();
+      live_.for_each(visit);
+    }
 
     TaskRef next_task() {
       if (ready_.empty() && has_remote_.load(std::memory_order_acquire)) take_in_remote();
@@ -164,7 +168,7 @@ class LocalExecutor {
     std::atomic<bool> in_block_on_{false};
     bool closed_ = false;
     // Touched only by the executor's thread:
-    RunQueue<TaskRef> ready_;  // the run queue
+    TaskQueue ready_;  // the run queue
     TaskList live_;
   };
 

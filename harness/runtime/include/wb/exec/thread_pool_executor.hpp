@@ -25,10 +25,10 @@
 
 #include "wb/core/contract.hpp"
 #include "wb/core/future.hpp"
-#include "wb/exec/run_queue.hpp"
 #include "wb/task/join_handle.hpp"
 #include "wb/task/raw_task.hpp"
 #include "wb/task/spawn.hpp"
+#include "wb/task/task_queue.hpp"
 #include "wb/time/timer_driver.hpp"
 
 namespace wb {
@@ -50,8 +50,8 @@ class ThreadPoolExecutor {
   /// Queues `future` as a task; any worker may poll it. See the top of this file for what it
   /// must own. Any thread may call spawn.
   template <Future F>
-  JoinHandle<output_of<F>> spawn(F future) {
-    return spawn_on(*scheduler_, std::move(future));
+  JoinHandle<output_of<F>> spawn(F future, SpawnSite where = {}) {
+    return spawn_on(*scheduler_, TaskName{nullptr, where}, std::move(future));
   }
 
   /// Polls `future` on the calling thread until it is Ready, while the workers run the tasks.
@@ -117,9 +117,13 @@ class ThreadPoolExecutor {
       live_.push(std::move(task));
       return true;
     }
-    void unbind(TaskHeader& task) noexcept override {
+    bool unbind(TaskHeader& task) noexcept override {
       std::lock_guard lock(live_mutex_);
-      live_.remove(task);
+      return live_.remove(task);
+    }
+    void visit_live_tasks(std::function<void(TaskHeader const&)> const& visit) override {
+      std::lock_guard lock(live_mutex_);
+      live_.for_each(visit);
     }
 
     std::size_t workers() const noexcept { return workers_.size(); }
@@ -135,7 +139,7 @@ class ThreadPoolExecutor {
       }
       for (auto& worker : workers_) driver_->unpark(worker->slot);
       for (auto& worker : workers_) worker->thread.join();
-      RunQueue<TaskRef> queued;
+      TaskQueue queued;
       {
         std::lock_guard lock(mutex_);
         std::swap(queued, queue_);
@@ -193,7 +197,7 @@ class ThreadPoolExecutor {
 
     std::shared_ptr<TimerDriver> driver_;
     std::mutex mutex_;  // guards the queue, the idle list and closed_
-    RunQueue<TaskRef> queue_;
+    TaskQueue queue_;
     std::vector<Worker*> idle_;
     bool closed_ = false;
     mutable std::mutex live_mutex_;
