@@ -53,6 +53,7 @@ class LocalExecutor {
         if (result.is_ready()) return std::move(result).value();
       }
       // A bounded batch, so that a task that keeps waking itself cannot starve `future`.
+      PollStamp::refresh();  // the time its tasks record as their latest poll
       for (int budget = 128; budget > 0; --budget) {
         TaskRef task = scheduler_->next_task();
         if (!task) break;

@@ -186,10 +186,12 @@ class ThreadPoolExecutor {
           }
         }
         if (task) {
-          task.leak()->run();                      // run() consumes the queue's reference
-          if (ran % 64 == 0) driver_->fire_due();  // busy, but due timers must still fire
+          if (ran % 64 == 1) PollStamp::refresh();  // the time tasks record as their latest poll
+          task.leak()->run();                       // run() consumes the queue's reference
+          if (ran % 64 == 0) driver_->fire_due();   // busy, but due timers must still fire
         } else {
           driver_->park(me.slot);  // until unparked or the next timer is due
+          ran = 0;                 // so the next task refreshes the poll stamp
         }
       }
     }

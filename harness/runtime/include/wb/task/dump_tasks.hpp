@@ -37,8 +37,8 @@ struct TaskInfo {
 };
 
 /// The live tasks of `scheduler`, in spawn order, with their time since the latest poll as seen
-/// at `now` on the runtime's clock. With real time the poll times come from a coarse clock
-/// (see poll_clock_now), so figures are good to a few milliseconds; virtual time is exact.
+/// at `now` on the runtime's clock. With real time the poll times come from a coarse clock,
+/// once per batch of polls (see PollStamp): good to a few milliseconds; virtual time is exact.
 inline std::vector<TaskInfo> dump_tasks(Scheduler& scheduler, Instant now) {
   std::vector<TaskInfo> tasks;
   scheduler.visit_live_tasks([&](TaskHeader const& task) {

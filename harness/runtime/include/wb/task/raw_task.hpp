@@ -105,11 +105,10 @@ class Scheduler : public std::enable_shared_from_this<Scheduler> {
   }
 };
 
-/// The time a poll begins, on the clock of the runtime of this thread: read at every poll, so
-/// it must be cheap. Virtual time is read exactly; real time from the kernel's coarse
-/// monotonic clock (the same clock as std::chrono::steady_clock, to a few milliseconds), which
-/// costs a few nanoseconds where steady_clock::now() costs tens.
-inline Instant poll_clock_now() noexcept {
+/// The time on the clock of the runtime of this thread, cheaply: virtual time exactly, real
+/// time from the kernel's coarse monotonic clock (the clock of std::chrono::steady_clock, to a
+/// few milliseconds), which costs a few nanoseconds where steady_clock::now() costs tens.
+inline Instant coarse_now() noexcept {
   Clock const& clock = TimerDriver::current().clock();
   if (clock.is_virtual()) return clock.now();
   timespec now{};
@@ -117,6 +116,26 @@ inline Instant poll_clock_now() noexcept {
   return Instant(std::chrono::duration_cast<Duration>(std::chrono::seconds(now.tv_sec) +
                                                       std::chrono::nanoseconds(now.tv_nsec)));
 }
+
+/// When the executor on this thread began its current batch of polls: the time a task records
+/// as its latest poll (for wb::dump_tasks). Reading a clock at every poll would cost a spawned
+/// task more than the rest of its bookkeeping, so executors refresh this once per batch and
+/// after every wait; a poll's time is then exact in virtual time (the clock moves only while
+/// the executor waits) and early by at most one batch in real time.
+class PollStamp {
+ public:
+  static void refresh() noexcept { slot() = coarse_now(); }
+  static Instant get() noexcept {
+    Instant const stamp = slot();
+    return stamp == Instant{} ? coarse_now() : stamp;  // an executor that never refreshes
+  }
+
+ private:
+  static Instant& slot() noexcept {
+    static thread_local Instant stamp{};
+    return stamp;
+  }
+};
 
 class TaskHeader {
  public:
@@ -261,7 +280,7 @@ class TaskHeader {
   std::uint32_t id() const noexcept { return id_; }
   TaskName name() const noexcept { return TaskName{name_, SpawnSite(file_, line_)}; }
   std::uint32_t polls() const noexcept { return polls_.load(std::memory_order_relaxed); }
-  /// When the latest poll began (see poll_clock_now); meaningless while polls() is 0.
+  /// When the latest poll began (see PollStamp); meaningless while polls() is 0.
   Instant last_poll() const noexcept {
     return Instant(Duration(last_poll_.load(std::memory_order_relaxed)));
   }
@@ -313,7 +332,7 @@ class TaskHeader {
     // Only the polling thread writes these; relaxed atomics let dump_tasks read them anywhere.
     std::uint32_t const polls = polls_.load(std::memory_order_relaxed);
     if (polls != UINT32_MAX) polls_.store(polls + 1, std::memory_order_relaxed);
-    last_poll_.store(poll_clock_now().time_since_epoch().count(), std::memory_order_relaxed);
+    last_poll_.store(PollStamp::get().time_since_epoch().count(), std::memory_order_relaxed);
   }
 
   // The outcome is stored: publish it, wake whoever awaits the JoinHandle, and release
