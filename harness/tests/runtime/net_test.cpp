@@ -15,6 +15,8 @@
 
 #include "wb/core/poll_fn.hpp"
 #include "wb/exec/runtime.hpp"
+#include "wb/io/async_write.hpp"
+#include "wb/io/write_all.hpp"
 #include "wb/net/tcp_listener.hpp"
 #include "wb/net/tcp_stream.hpp"
 #include "wb/task/spawn.hpp"
@@ -54,18 +56,10 @@ SocketAddr address_of(TcpListener const& listener) {
   return *addr;
 }
 
-// Writes every byte of `bytes`, poll_write after poll_write.
+// Writes every byte of `bytes` (the runtime's write_all, with the string kept alive here).
 template <class W>
 wb::Task<IoResult<void>> write_everything(W& writer, std::string bytes) {
-  std::size_t at = 0;
-  while (at < bytes.size()) {
-    std::span<char const> rest(bytes.data() + at, bytes.size() - at);
-    auto written =
-        co_await wb::poll_fn([&](wb::Context& cx) { return writer.poll_write(cx, rest); });
-    if (!written) co_return wb::unexpected(written.error());
-    at += *written;
-  }
-  co_return IoResult<void>();
+  co_return co_await wb::write_all(writer, std::span<char const>(bytes));
 }
 
 // Reads until the end of the data.
@@ -96,6 +90,8 @@ wb::Task<void> echo(TcpStream stream) {
 
 static_assert(wb::AsyncRead<TcpStream>);
 static_assert(wb::AsyncRead<wb::net::OwnedReadHalf>);
+static_assert(wb::AsyncWrite<TcpStream>);
+static_assert(wb::AsyncWrite<wb::net::OwnedWriteHalf>);
 
 TEST_CASE("a listener bound to port 0 says which port the system picked") {
   auto listener = listen_on_loopback();

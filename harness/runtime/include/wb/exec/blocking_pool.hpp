@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -59,9 +60,13 @@ class BlockingPool final : public Scheduler {
     live_.push(std::move(task));
     return true;
   }
-  void unbind(TaskHeader& task) noexcept override {
+  bool unbind(TaskHeader& task) noexcept override {
     std::lock_guard lock(live_mutex_);
-    live_.remove(task);
+    return live_.remove(task);
+  }
+  void visit_live_tasks(std::function<void(TaskHeader const&)> const& visit) override {
+    std::lock_guard lock(live_mutex_);
+    live_.for_each(visit);
   }
 
   /// Stops taking calls, waits for the calls that are running to return, and cancels the ones

@@ -16,10 +16,10 @@
 #include "wb/core/contract.hpp"
 #include "wb/core/future.hpp"
 #include "wb/exec/driver.hpp"
-#include "wb/exec/run_queue.hpp"
 #include "wb/task/join_handle.hpp"
 #include "wb/task/raw_task.hpp"
 #include "wb/task/spawn.hpp"
+#include "wb/task/task_queue.hpp"
 
 namespace wb {
 
@@ -36,8 +36,8 @@ class LocalExecutor {
 
   /// Queues `future` as a task; it runs when this thread is inside block_on.
   template <Future F>
-  JoinHandle<output_of<F>> spawn_local(F future) {
-    return spawn_on(*scheduler_, std::move(future));
+  JoinHandle<output_of<F>> spawn_local(F future, SpawnSite where = {}) {
+    return spawn_on(*scheduler_, TaskName{nullptr, where}, std::move(future));
   }
 
   /// Runs `future` (and, meanwhile, every task spawned here) until `future` is Ready.
@@ -55,6 +55,7 @@ class LocalExecutor {
         if (result.is_ready()) return std::move(result).value();
       }
       // A bounded batch, so that a task that keeps waking itself cannot starve `future`.
+      PollStamp::refresh();  // the time its tasks record as their latest poll
       for (int budget = 128; budget > 0; --budget) {
         TaskRef task = scheduler_->next_task();
         if (!task) break;
@@ -110,7 +111,11 @@ class LocalExecutor {
       remote_live_.push_back(std::move(task));
       return true;
     }
-    void unbind(TaskHeader& task) noexcept override { live_.remove(task); }
+    bool unbind(TaskHeader& task) noexcept override { return live_.remove(task); }
+    void visit_live_tasks(std::function<void(TaskHeader const&)> const& visit) override {
+      take_in_remote();
+      live_.for_each(visit);
+    }
 
     TaskRef next_task() {
       if (ready_.empty() && has_remote_.load(std::memory_order_acquire)) take_in_remote();
@@ -169,7 +174,7 @@ class LocalExecutor {
     std::atomic<bool> in_block_on_{false};
     bool closed_ = false;
     // Touched only by the executor's thread:
-    RunQueue<TaskRef> ready_;  // the run queue
+    TaskQueue ready_;  // the run queue
     TaskList live_;
   };
 

@@ -31,8 +31,13 @@ class Runtime {
 
   /// Spawns `future` as a task of this runtime (wb::spawn does the same from inside it).
   template <Future F>
-  JoinHandle<output_of<F>> spawn(F future) {
-    return spawn_on(scheduler(), std::move(future));
+  JoinHandle<output_of<F>> spawn(F future, SpawnSite where = {}) {
+    return spawn_on(scheduler(), TaskName{nullptr, where}, std::move(future));
+  }
+  /// Spawns `future` as a named task (see wb::named).
+  template <Future F>
+  JoinHandle<output_of<F>> spawn(TaskName name, F future) {
+    return spawn_on(scheduler(), name, std::move(future));
   }
 
   /// The runtime's timer queue (one source of wake-ups of its driver).

@@ -26,11 +26,11 @@
 #include "wb/core/contract.hpp"
 #include "wb/core/future.hpp"
 #include "wb/exec/driver.hpp"
-#include "wb/exec/run_queue.hpp"
 #include "wb/signal/block_ctrl_c.hpp"
 #include "wb/task/join_handle.hpp"
 #include "wb/task/raw_task.hpp"
 #include "wb/task/spawn.hpp"
+#include "wb/task/task_queue.hpp"
 
 namespace wb {
 
@@ -51,8 +51,8 @@ class ThreadPoolExecutor {
   /// Queues `future` as a task; any worker may poll it. See the top of this file for what it
   /// must own. Any thread may call spawn.
   template <Future F>
-  JoinHandle<output_of<F>> spawn(F future) {
-    return spawn_on(*scheduler_, std::move(future));
+  JoinHandle<output_of<F>> spawn(F future, SpawnSite where = {}) {
+    return spawn_on(*scheduler_, TaskName{nullptr, where}, std::move(future));
   }
 
   /// Polls `future` on the calling thread until it is Ready, while the workers run the tasks.
@@ -120,9 +120,13 @@ class ThreadPoolExecutor {
       live_.push(std::move(task));
       return true;
     }
-    void unbind(TaskHeader& task) noexcept override {
+    bool unbind(TaskHeader& task) noexcept override {
       std::lock_guard lock(live_mutex_);
-      live_.remove(task);
+      return live_.remove(task);
+    }
+    void visit_live_tasks(std::function<void(TaskHeader const&)> const& visit) override {
+      std::lock_guard lock(live_mutex_);
+      live_.for_each(visit);
     }
 
     std::size_t workers() const noexcept { return workers_.size(); }
@@ -138,7 +142,7 @@ class ThreadPoolExecutor {
       }
       for (auto& worker : workers_) driver_->unpark(worker->slot);
       for (auto& worker : workers_) worker->thread.join();
-      RunQueue<TaskRef> queued;
+      TaskQueue queued;
       {
         std::lock_guard lock(mutex_);
         std::swap(queued, queue_);
@@ -185,11 +189,13 @@ class ThreadPoolExecutor {
           }
         }
         if (task) {
-          task.leak()->run();  // run() consumes the queue's reference
+          if (ran % 64 == 1) PollStamp::refresh();  // the time tasks record as their latest poll
+          task.leak()->run();                       // run() consumes the queue's reference
           // Busy, but due timers must still fire and ready sockets be taken in.
           if (ran % 64 == 0) driver_->poll_now(true);
         } else {
           driver_->park(me.slot);  // until unparked, the next timer is due or an fd is ready
+          ran = 0;                 // so the next task refreshes the poll stamp
         }
       }
     }
@@ -197,7 +203,7 @@ class ThreadPoolExecutor {
 
     std::shared_ptr<Driver> driver_;
     std::mutex mutex_;  // guards the queue, the idle list and closed_
-    RunQueue<TaskRef> queue_;
+    TaskQueue queue_;
     std::vector<Worker*> idle_;
     bool closed_ = false;
     mutable std::mutex live_mutex_;

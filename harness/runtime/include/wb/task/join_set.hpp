@@ -24,14 +24,21 @@ class JoinSet {
 
   /// Spawns `future` on the runtime running on this thread and adds it to the set.
   template <Future F>
-    requires std::same_as<output_of<F>, T>
-  void spawn(F future) { handles_.push(wb::spawn(std::move(future))); }
+  requires std::same_as<output_of<F>, T>
+  void spawn(F future, SpawnSite where = {}) {
+    handles_.push(wb::spawn(TaskName{nullptr, where}, std::move(future)));
+  }
+
+  /// Spawns `future` as a named task (see wb::named) and adds it to the set.
+  template <Future F>
+  requires std::same_as<output_of<F>, T>
+  void spawn(TaskName name, F future) { handles_.push(wb::spawn(name, std::move(future))); }
 
   /// Spawns `future` on `scheduler` and adds it to the set.
   template <Future F>
-    requires std::same_as<output_of<F>, T>
-  void spawn_on(Scheduler& scheduler, F future) {
-    handles_.push(wb::spawn_on(scheduler, std::move(future)));
+  requires std::same_as<output_of<F>, T>
+  void spawn_on(Scheduler& scheduler, F future, SpawnSite where = {}) {
+    handles_.push(wb::spawn_on(scheduler, TaskName{nullptr, where}, std::move(future)));
   }
 
   /// A future of the output of the next task to finish, or nullopt when the set is empty. A

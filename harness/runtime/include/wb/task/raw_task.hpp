@@ -4,18 +4,29 @@
 // TaskHeader; JoinHandle<T> sees TaskOutput<T>; TaskCell<F> alone knows the future's type.
 #pragma once
 
+#include <time.h>
+
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
-#include <optional>
+#include <new>
 #include <stdexcept>
+#include <thread>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "wb/core/borrowed_waker.hpp"
+#include "wb/core/contract.hpp"
 #include "wb/core/future.hpp"
 #include "wb/core/waker.hpp"
+#include "wb/task/task_name.hpp"
+#include "wb/time/clock.hpp"
+#include "wb/time/timer_driver.hpp"
 
 namespace wb {
 
@@ -47,6 +58,14 @@ class TaskRef {
 
 /// What a spawned task knows of its executor: where it goes when woken, and the list of live
 /// tasks that the executor cancels when it shuts down. Both executors implement it.
+///
+/// A task holds a plain pointer to its scheduler, not a reference count: counting would cost
+/// two atomic operations per spawn. What keeps the pointer valid: the executor polls its tasks
+/// only while it is alive, it cancels every live task (TaskHeader::shut_down) before it goes,
+/// and a finished task never touches its scheduler again. A thread that wakes a task from
+/// outside the executor marks the task while it is inside schedule(), and both shut_down and
+/// a task's completion wait for that mark to clear: so schedule() may use every part of the
+/// scheduler until it returns, even when the executor is being destroyed meanwhile.
 class Scheduler : public std::enable_shared_from_this<Scheduler> {
  public:
   virtual ~Scheduler() = default;
@@ -54,8 +73,15 @@ class Scheduler : public std::enable_shared_from_this<Scheduler> {
   virtual void schedule(TaskRef task) = 0;
   /// Adds a new task to the live tasks. False when the executor has shut down.
   virtual bool bind(TaskRef task) = 0;
-  /// Takes a finished task off the live tasks; the caller releases the list's reference.
-  virtual void unbind(TaskHeader& task) noexcept = 0;
+  /// Takes a finished task off the live tasks. True if it was still there: the list's
+  /// reference then passes to the caller. (False when the executor's shutdown took it first.)
+  virtual bool unbind(TaskHeader& task) noexcept = 0;
+  /// Calls `visit` for every live task (for wb::dump_tasks). An executor with one thread
+  /// allows it only on that thread or while it is not running.
+  virtual void visit_live_tasks(std::function<void(TaskHeader const&)> const& visit) {
+    (void)visit;
+    throw ContractViolation("this scheduler cannot list its tasks");
+  }
 
   /// The scheduler of the executor running on this thread, or null.
   static Scheduler* current() noexcept { return current_slot(); }
@@ -79,6 +105,38 @@ class Scheduler : public std::enable_shared_from_this<Scheduler> {
   }
 };
 
+/// The time on the clock of the runtime of this thread, cheaply: virtual time exactly, real
+/// time from the kernel's coarse monotonic clock (the clock of std::chrono::steady_clock, to a
+/// few milliseconds), which costs a few nanoseconds where steady_clock::now() costs tens.
+inline Instant coarse_now() noexcept {
+  Clock const& clock = TimerDriver::current().clock();
+  if (clock.is_virtual()) return clock.now();
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+  return Instant(std::chrono::duration_cast<Duration>(std::chrono::seconds(now.tv_sec) +
+                                                      std::chrono::nanoseconds(now.tv_nsec)));
+}
+
+/// When the executor on this thread began its current batch of polls: the time a task records
+/// as its latest poll (for wb::dump_tasks). Reading a clock at every poll would cost a spawned
+/// task more than the rest of its bookkeeping, so executors refresh this once per batch and
+/// after every wait; a poll's time is then exact in virtual time (the clock moves only while
+/// the executor waits) and early by at most one batch in real time.
+class PollStamp {
+ public:
+  static void refresh() noexcept { slot() = coarse_now(); }
+  static Instant get() noexcept {
+    Instant const stamp = slot();
+    return stamp == Instant{} ? coarse_now() : stamp;  // an executor that never refreshes
+  }
+
+ private:
+  static Instant& slot() noexcept {
+    static thread_local Instant stamp{};
+    return stamp;
+  }
+};
+
 class TaskHeader {
  public:
   TaskHeader(TaskHeader const&) = delete;
@@ -90,10 +148,11 @@ class TaskHeader {
   /// so its future is destroyed on the thread that polled it.
   void run() {
     std::uint32_t state = state_.load(std::memory_order_acquire);
-    if (state & complete) return release();  // shut down while it sat on a queue
-    while (!state_.compare_exchange_weak(state, (state & ~scheduled) | running,
-                                         std::memory_order_acq_rel)) {
-    }
+    do {  // checked at every attempt: shut_down may finish the task between two of them
+      if (state & complete) return release();  // shut down while it sat on a queue
+    } while (!state_.compare_exchange_weak(state, (state & ~scheduled) | running,
+                                           std::memory_order_acq_rel));
+    note_poll();
     bool done = true;
     bool woke_itself = false;
     if (state & aborted) {
@@ -106,15 +165,18 @@ class TaskHeader {
       woke_itself = here.woke_itself();
     }
     if (done) {
-      finish();
-      scheduler_->unbind(*this);  // takes the task off the list, keeping the list's reference
-      return release(2);          // ... which goes now, with the run queue's
+      bool const listed = scheduler_->unbind(*this);
+      return finish(listed ? 2 : 1);  // the run queue's reference, and the list's if it had one
     }
     std::uint32_t const requeue = woke_itself ? scheduled : 0;
     state = state_.load(std::memory_order_acquire);
-    while (!state_.compare_exchange_weak(state, (state & ~running) | requeue,
-                                         std::memory_order_acq_rel)) {
-    }
+    do {
+      if (state & let_go) {  // the executor shut down during this poll: cancel it now, here
+        vtable_->drop_future(*this);
+        return finish(1);  // the run queue's reference; the shutdown took the list's
+      }
+    } while (!state_.compare_exchange_weak(state, (state & ~running) | requeue,
+                                           std::memory_order_acq_rel));
     if ((state & scheduled) || woke_itself) {
       scheduler_->schedule(TaskRef::adopt(this));  // woken while running: pass the reference on
     } else {
@@ -125,44 +187,56 @@ class TaskHeader {
   /// Puts the task on its executor's queue unless it is already there or finished.
   void wake_by_ref() {
     if (RunningHere::is(this)) return RunningHere::note_self_wake();  // run() will requeue it
+    std::uint32_t const outside = Scheduler::current() == scheduler_ ? 0 : waking;
     std::uint32_t state = state_.load(std::memory_order_acquire);
+    std::uint32_t next;
     do {
       if (state & (complete | scheduled)) return;
-    } while (!state_.compare_exchange_weak(state, state | scheduled, std::memory_order_acq_rel));
-    if (!(state & running)) {  // a running task is re-queued by run() when its poll ends
-      add_ref();
-      scheduler_->schedule(TaskRef::adopt(this));
-    }
+      // A running task is re-queued by run() when its poll ends.
+      next = state | scheduled | ((state & running) ? 0 : outside);
+    } while (!state_.compare_exchange_weak(state, next, std::memory_order_acq_rel));
+    if (!(state & running)) hand_to_scheduler(next & waking);
   }
   // ANCHOR_END: task_run
 
   /// Asks for the task to be cancelled: its executor drops the future at the next chance.
   void abort() {
+    std::uint32_t const outside = Scheduler::current() == scheduler_ ? 0 : waking;
     std::uint32_t state = state_.load(std::memory_order_acquire);
+    std::uint32_t next;
     do {
       if (state & (complete | aborted)) return;
-    } while (!state_.compare_exchange_weak(state, state | aborted | scheduled,
-                                           std::memory_order_acq_rel));
-    if (!(state & (running | scheduled))) {
-      add_ref();
-      scheduler_->schedule(TaskRef::adopt(this));
-    }
+      next = state | aborted | scheduled | ((state & (running | scheduled)) ? 0 : outside);
+    } while (!state_.compare_exchange_weak(state, next, std::memory_order_acq_rel));
+    if (!(state & (running | scheduled))) hand_to_scheduler(next & waking);
   }
 
-  /// The executor is shutting down and will never run this task again: drop the future now.
-  /// The caller has taken the task off the live-task list already.
+  /// The executor is shutting down and will never run this task again; it has taken the task
+  /// off its live-task list. The future is dropped here, unless a thread is polling it right
+  /// now: then that thread drops it as soon as its poll returns. (The executors in wb stop
+  /// polling before they shut their tasks down, but the task does not rely on it.)
   void shut_down() {
-    std::uint32_t state = state_.fetch_or(aborted, std::memory_order_acq_rel);
-    if (state & complete) return;
+    std::uint32_t state = state_.load(std::memory_order_acquire);
+    std::uint32_t next;
+    do {
+      if (state & complete) return;
+      // Setting `running` claims the future, so that no poll can begin while it is dropped.
+      next = state | aborted | ((state & running) ? let_go : running);
+    } while (!state_.compare_exchange_weak(state, next, std::memory_order_acq_rel));
+    if (state & running) return;
     vtable_->drop_future(*this);
-    finish();
+    finish(0);  // the caller releases the list's reference
   }
 
   bool is_complete() const noexcept { return state_.load(std::memory_order_acquire) & complete; }
 
-  void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void add_ref() noexcept {
+    // Clones of one task's waker would have to number in the tens of millions to overflow.
+    if (state_.fetch_add(ref_one, std::memory_order_relaxed) >= max_state) std::terminate();
+  }
   void release(std::uint32_t count = 1) noexcept {
-    if (refs_.fetch_sub(count, std::memory_order_acq_rel) == count) vtable_->destroy(this);
+    std::uint32_t const before = state_.fetch_sub(count * ref_one, std::memory_order_acq_rel);
+    if (before >> ref_shift == count) vtable_->destroy(this);
   }
 
   /// Called by the JoinHandle: remember `waker` to be woken on completion. False when the task
@@ -174,7 +248,7 @@ class TaskHeader {
   bool set_join_waker(Waker const& waker) {
     std::uint32_t state = state_.load(std::memory_order_acquire);
     if (state & join_waker) {
-      if (join_waker_->will_wake(waker)) return !(state & complete);
+      if (join_waker_.will_wake(waker)) return !(state & complete);
       // Take the slot back to replace the waker; fails only if the task has just completed.
       do {
         if (state & complete) return false;
@@ -184,11 +258,31 @@ class TaskHeader {
     join_waker_ = waker;
     do {
       if (state & complete) {
-        join_waker_.reset();
+        join_waker_ = Waker::noop();
         return false;
       }
     } while (!state_.compare_exchange_weak(state, state | join_waker, std::memory_order_acq_rel));
     return true;
+  }
+
+  // --- What wb::dump_tasks reads: any thread may, while the task is on a live-task list ---
+
+  /// Where the task is in its life, as the state bits below say it.
+  enum class Phase { idle, scheduled, running, finished };
+  Phase phase() const noexcept {
+    std::uint32_t const state = state_.load(std::memory_order_acquire);
+    if (state & complete) return Phase::finished;
+    if (state & running) return Phase::running;
+    if (state & scheduled) return Phase::scheduled;
+    return Phase::idle;
+  }
+  /// 1, 2, 3 … in the order the executor took the tasks in (its TaskList numbers them).
+  std::uint32_t id() const noexcept { return id_; }
+  TaskName name() const noexcept { return TaskName{name_, SpawnSite(file_, line_)}; }
+  std::uint32_t polls() const noexcept { return polls_.load(std::memory_order_relaxed); }
+  /// When the latest poll began (see PollStamp); meaningless while polls() is 0.
+  Instant last_poll() const noexcept {
+    return Instant(Duration(last_poll_.load(std::memory_order_relaxed)));
   }
 
  protected:
@@ -196,30 +290,78 @@ class TaskHeader {
     bool (*poll)(TaskHeader&, Context&);  // true when the future is gone (finished or failed)
     void (*drop_future)(TaskHeader&);
     void (*destroy)(TaskHeader*);
+    void* (*outcome)(TaskHeader&);  // where the output (or error) is, once complete
   };
 
-  TaskHeader(VTable const* vtable, std::shared_ptr<Scheduler> scheduler)
-      : scheduler_(std::move(scheduler)), vtable_(vtable) {}
+  TaskHeader(VTable const* vtable, Scheduler& scheduler, TaskName name) noexcept
+      : vtable_(vtable),
+        scheduler_(&scheduler),
+        name_(name.name),
+        file_(name.where.file),
+        line_(name.where.line) {}
   ~TaskHeader() = default;
+
+  void* outcome() noexcept { return vtable_->outcome(*this); }
 
  private:
   friend class TaskList;
+  friend class TaskQueue;
 
   static constexpr std::uint32_t scheduled = 1;    // on a run queue, or about to be put there
   static constexpr std::uint32_t running = 2;      // being polled right now
   static constexpr std::uint32_t complete = 4;     // the future is gone: its outcome is stored
   static constexpr std::uint32_t aborted = 8;      // cancelled (or to be) by abort or shutdown
   static constexpr std::uint32_t join_waker = 16;  // join_waker_ is filled: finish() wakes it
+  static constexpr std::uint32_t let_go = 32;      // shut down mid-poll: the poller cancels it
+  static constexpr std::uint32_t waking = 64;      // a thread outside the executor is in schedule()
+  // The same word counts the references, in the bits above the state: then a finishing task
+  // can publish its outcome and drop its references in one atomic step.
+  static constexpr std::uint32_t ref_shift = 7;
+  static constexpr std::uint32_t ref_one = 1u << ref_shift;
+  static constexpr std::uint32_t max_state = UINT32_MAX - 2 * ref_one;
 
-  // The outcome is stored: publish it and wake whoever awaits the JoinHandle.
-  void finish() {
+  // Queues the task, for a wake or an abort that found it idle. `marked`: the caller is not
+  // on the executor's thread and set `waking`, which it clears once schedule() has returned.
+  void hand_to_scheduler(std::uint32_t marked) {
+    add_ref();
+    scheduler_->schedule(TaskRef::adopt(this));
+    if (marked) state_.fetch_and(~waking, std::memory_order_release);
+  }
+
+  void note_poll() noexcept {
+    // Only the polling thread writes these; relaxed atomics let dump_tasks read them anywhere.
+    std::uint32_t const polls = polls_.load(std::memory_order_relaxed);
+    if (polls != UINT32_MAX) polls_.store(polls + 1, std::memory_order_relaxed);
+    last_poll_.store(PollStamp::get().time_since_epoch().count(), std::memory_order_relaxed);
+  }
+
+  // The outcome is stored: publish it, wake whoever awaits the JoinHandle, and release
+  // `refs` references (which may free the task).
+  void finish(std::uint32_t refs) {
     std::uint32_t state = state_.load(std::memory_order_acquire);
-    while (!state_.compare_exchange_weak(state, (state & ~(running | scheduled)) | complete,
-                                         std::memory_order_acq_rel)) {
+    for (;;) {
+      std::uint32_t next = (state & ~(running | scheduled)) | complete;
+      // With no JoinHandle to wake and no thread inside schedule(), finishing and releasing
+      // are one step: the common case of a detached task costs one atomic operation here.
+      bool const last = !(state & (join_waker | waking));
+      if (last) next -= refs * ref_one;
+      if (state_.compare_exchange_weak(state, next, std::memory_order_acq_rel)) {
+        if (!last) break;
+        if (refs != 0 && state >> ref_shift == refs) vtable_->destroy(this);
+        return;
+      }
+    }
+    // A thread that woke the task from outside may still be inside schedule(). Nothing will
+    // wait for it once the task has finished, so wait here: the scheduler must outlive the
+    // call. (The task ran, so schedule() has queued it already: the wait is a few steps.)
+    while (state & waking) {
+      std::this_thread::yield();
+      state = state_.load(std::memory_order_acquire);
     }
     // The bit was set: the handle will not write the slot again. Only read it (the handle may
     // be reading it too); the waker is dropped with the cell.
-    if (state & join_waker) join_waker_->wake_by_ref();
+    if (state & join_waker) join_waker_.wake_by_ref();
+    if (refs != 0) release(refs);
   }
 
   // The task this thread is polling right now. A task that wakes itself from inside its own
@@ -264,13 +406,21 @@ class TaskHeader {
   static constexpr WakerVTable waker_vtable{&waker_clone, &waker_wake, &waker_wake_by_ref,
                                             &waker_drop};
 
-  std::atomic<std::uint32_t> state_{scheduled};
-  std::atomic<std::uint32_t> refs_{3};  // the JoinHandle, the live-task list, the run queue
-  std::shared_ptr<Scheduler> scheduler_;
+  // Laid out so that a task with a small future fits in 128 bytes with its output. Three
+  // references from the start: the JoinHandle, the live-task list and the run queue.
+  std::atomic<std::uint32_t> state_{scheduled | 3 * ref_one};
+  std::atomic<std::uint32_t> polls_{0};
   VTable const* vtable_;
-  std::optional<Waker> join_waker_;  // the awaiting JoinHandle's waker (see set_join_waker)
+  Scheduler* scheduler_;
   TaskHeader* list_prev_ = nullptr;  // links of the executor's TaskList
   TaskHeader* list_next_ = nullptr;
+  TaskHeader* queue_next_ = nullptr;  // link of the run queue it is on (a TaskQueue)
+  Waker join_waker_{RawWaker{nullptr, &detail::noop_vtable}};  // see set_join_waker
+  char const* name_;
+  char const* file_;
+  std::uint32_t id_ = 0;  // given by the TaskList
+  std::uint32_t line_;
+  std::atomic<Duration::rep> last_poll_{0};
 };
 
 inline TaskRef::~TaskRef() {
@@ -288,57 +438,82 @@ class TaskAborted : public std::runtime_error {
 template <class T>
 class TaskOutput : public TaskHeader {
  public:
+  /// Cancelled before it finished, the output, or the exception the future threw. Indexes,
+  /// not types, tell them apart, so that any T works (even std::exception_ptr).
+  using Stored = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+  using Outcome = std::variant<std::monostate, Stored, std::exception_ptr>;
+  static constexpr std::size_t cancelled = 0, finished = 1, failed = 2;
+
   /// The output, or the task's exception rethrown, or TaskAborted. Once, after completion.
   T take() {
-    if (error_) std::rethrow_exception(error_);
-    if (!output_) throw TaskAborted();
-    if constexpr (!std::is_void_v<T>) return std::move(*output_);
+    auto& outcome = *static_cast<Outcome*>(this->outcome());
+    if (outcome.index() == failed) std::rethrow_exception(std::get<failed>(outcome));
+    if (outcome.index() == cancelled) throw TaskAborted();
+    if constexpr (!std::is_void_v<T>) return std::move(std::get<finished>(outcome));
   }
 
  protected:
   using TaskHeader::TaskHeader;
-  using Stored = std::conditional_t<std::is_void_v<T>, bool, T>;
-  std::optional<Stored> output_;
-  std::exception_ptr error_;
 };
 
 // ANCHOR: task_cell
-/// The one allocation of a spawned future: header, future, and a slot for its output.
+/// The one allocation of a spawned future: header, then the future — and once the future is
+/// gone, its outcome in the same bytes.
 template <Future F>
 class TaskCell final : public TaskOutput<output_of<F>> {
   using Base = TaskOutput<output_of<F>>;
+  using Outcome = typename Base::Outcome;
 
  public:
-  TaskCell(F future, std::shared_ptr<Scheduler> scheduler)
-      : Base(&vtable, std::move(scheduler)), future_(std::in_place, std::move(future)) {}
+  TaskCell(F future, Scheduler& scheduler, TaskName name)
+      : Base(&vtable, scheduler, name), future_(std::move(future)) {}
+  ~TaskCell() {
+    if (this->is_complete()) {
+      outcome_.~Outcome();
+    } else {
+      future_.~F();  // never finished nor cancelled (not reached by the executors in wb)
+    }
+  }
 
  private:
   static bool poll(TaskHeader& header, Context& cx) {
     auto& self = static_cast<TaskCell&>(header);
     try {
-      auto result = self.future_->poll(cx);
+      auto result = self.future_.poll(cx);
       if (result.is_pending()) return false;
       if constexpr (std::is_void_v<output_of<F>>) {
-        self.output_.emplace(true);
+        self.settle(Outcome(std::in_place_index<Base::finished>));
       } else {
-        self.output_.emplace(std::move(result).value());
+        self.settle(Outcome(std::in_place_index<Base::finished>, std::move(result).value()));
       }
     } catch (...) {
-      self.error_ = std::current_exception();  // reaches whoever awaits the JoinHandle
+      // Reaches whoever awaits the JoinHandle.
+      self.settle(Outcome(std::in_place_index<Base::failed>, std::current_exception()));
     }
-    self.future_.reset();  // finished: what the future held is released now
     return true;
   }
-  static void drop_future(TaskHeader& header) { static_cast<TaskCell&>(header).future_.reset(); }
+  // The future is released now (what it held goes at once), and its outcome takes its place.
+  void settle(Outcome&& outcome) noexcept {
+    future_.~F();
+    ::new (static_cast<void*>(&outcome_)) Outcome(std::move(outcome));
+  }
+  static void drop_future(TaskHeader& header) {
+    static_cast<TaskCell&>(header).settle(Outcome(std::in_place_index<Base::cancelled>));
+  }
   static void destroy(TaskHeader* header) { delete static_cast<TaskCell*>(header); }
-  static constexpr typename TaskHeader::VTable vtable{&poll, &drop_future, &destroy};
+  static void* outcome(TaskHeader& header) { return &static_cast<TaskCell&>(header).outcome_; }
+  static constexpr typename TaskHeader::VTable vtable{&poll, &drop_future, &destroy, &outcome};
 
-  std::optional<F> future_;
+  union {
+    F future_;         // until the task finishes or is cancelled
+    Outcome outcome_;  // from then on
+  };
 };
 // ANCHOR_END: task_cell
 
-/// An executor's list of live tasks, holding a reference to each: what it cancels at shutdown.
-/// Not thread-safe: the executor guards it.
+/// An executor's list of live tasks, holding a reference to each: what it cancels at shutdown
+/// and what wb::dump_tasks lists. It numbers the tasks as they come in. Not thread-safe: the
+/// executor guards it.
 class TaskList {
  public:
   TaskList() = default;
@@ -351,13 +526,19 @@ class TaskList {
 
   void push(TaskRef task) {
     TaskHeader* t = task.leak();
+    t->id_ = ++last_id_;
     t->list_next_ = head_;
     if (head_) head_->list_prev_ = t;
     head_ = t;
     ++size_;
   }
-  /// Unlinks `task` (which must be in the list); its reference passes to the caller.
-  void remove(TaskHeader& task) noexcept { unlink(task); }
+  /// Unlinks `task` if it is still in the list (a task that finishes while its executor shuts
+  /// down may have been taken off already); if it was, its reference passes to the caller.
+  bool remove(TaskHeader& task) noexcept {
+    if (task.list_prev_ == nullptr && head_ != &task) return false;
+    unlink(task);
+    return true;
+  }
   TaskRef pop_front() noexcept {
     if (!head_) return {};
     TaskHeader* t = head_;
@@ -366,6 +547,11 @@ class TaskList {
   }
   bool empty() const noexcept { return head_ == nullptr; }
   std::size_t size() const noexcept { return size_; }
+
+  template <class Visit>
+  void for_each(Visit&& visit) const {
+    for (TaskHeader const* t = head_; t; t = t->list_next_) visit(*t);
+  }
 
  private:
   void unlink(TaskHeader& task) noexcept {
@@ -377,6 +563,7 @@ class TaskList {
   }
   TaskHeader* head_ = nullptr;
   std::size_t size_ = 0;
+  std::uint32_t last_id_ = 0;
 };
 
 }  // namespace wb

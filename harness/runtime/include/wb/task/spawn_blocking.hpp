@@ -40,14 +40,15 @@ class BlockingCall {
 
 /// Runs `f` on `pool`.
 template <class F>
-JoinHandle<std::invoke_result_t<F&>> spawn_blocking_on(BlockingPool& pool, F f) {
-  return spawn_on(pool, BlockingCall<F>(std::move(f)));
+JoinHandle<std::invoke_result_t<F&>> spawn_blocking_on(BlockingPool& pool, F f,
+                                                       SpawnSite where = {}) {
+  return spawn_on(pool, BlockingCall<F>(std::move(f)), where);
 }
 
 /// Runs `f` on the process-wide blocking pool (up to 64 threads; see exec/blocking_pool.hpp).
 template <class F>
-JoinHandle<std::invoke_result_t<F&>> spawn_blocking(F f) {
-  return spawn_blocking_on(BlockingPool::global(), std::move(f));
+JoinHandle<std::invoke_result_t<F&>> spawn_blocking(F f, SpawnSite where = {}) {
+  return spawn_blocking_on(BlockingPool::global(), std::move(f), where);
 }
 
 }  // namespace wb
