@@ -11,6 +11,8 @@ endif()
 add_library(wb_learner_warnings INTERFACE)
 target_compile_options(wb_learner_warnings INTERFACE -Wall -Wextra)
 
+# Catch2 v2 (Debian 12) is one header, v3 a library; harness/testing/src/catch_main.cpp has the
+# main() of both, and harness/testing/include/wb/testing/catch.hpp hides the other differences.
 if(Catch2_VERSION VERSION_GREATER_EQUAL 3)
   set(WB_CATCH2_V3 ON)
   set(WB_CATCH2_TARGET Catch2::Catch2)
@@ -18,6 +20,7 @@ else()
   set(WB_CATCH2_V3 OFF)
   set(WB_CATCH2_TARGET Catch2::Catch2)
 endif()
+message(STATUS "Catch2 ${Catch2_VERSION} (${Catch2_DIR})")
 
 # wb_add_exercise_variant(TARGET <name> TEST <file.cpp> DIRS <dir>...)
 # A test program for one exercise whose headers are looked up in DIRS, in order. Tests include
