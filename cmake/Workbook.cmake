@@ -48,13 +48,17 @@ function(wb_apply_mutant_patches mutant_dir solution_dir out_dir out_var)
     string(REGEX REPLACE "\\.patch$" "" file ${name})
     set_property(DIRECTORY ${PROJECT_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
                  ${patch_file} ${solution_dir}/${file})
-    execute_process(COMMAND ${WB_PATCH} --quiet --force -o ${out_dir}/${file} -i ${patch_file}
-                            ${solution_dir}/${file}
+    # Patched beside the result and copied over it only when different: a configure that changes
+    # nothing must not make every wrong version look edited and be compiled again.
+    execute_process(COMMAND ${WB_PATCH} --quiet --force -o ${out_dir}/${file}.patched
+                            -i ${patch_file} ${solution_dir}/${file}
                     RESULT_VARIABLE failed OUTPUT_VARIABLE output ERROR_VARIABLE output)
     if(failed)
       message(FATAL_ERROR "${patch_file} no longer applies to ${solution_dir}/${file}: ${output}"
                           "Update the patch: diff -u <solution> <wrong version> > <patch>.")
     endif()
+    file(COPY_FILE ${out_dir}/${file}.patched ${out_dir}/${file} ONLY_IF_DIFFERENT)
+    file(REMOVE ${out_dir}/${file}.patched)
   endforeach()
   set(${out_var} ${out_dir} PARENT_SCOPE)
 endfunction()
