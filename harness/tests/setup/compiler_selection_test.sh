@@ -51,14 +51,14 @@ fi
 
 # 1. g++ 11 first on PATH, g++-12 installed beside it: setup selects g++-12, and a tree
 #    configured through scripts/configure compiles with it.
-selected=$(PATH="$work/old-gxx:$PATH" CXX= "$root/scripts/setup" --print-compiler 2>"$work/setup.err")
+selected=$(PATH="$work/old-gxx:$PATH" CXX='' "$root/scripts/setup" --print-compiler 2>"$work/setup.err")
 status=$?
 if ((status == 0)) && [[ "$selected" == "$gxx12" ]]; then
   pass "with g++ 11 as the default and g++-12 installed, setup selects $selected"
 else
   fail "with g++ 11 as the default and g++-12 installed, setup exited $status and selected '$selected' (expected $gxx12): $(cat "$work/setup.err")"
 fi
-if PATH="$work/old-gxx:$PATH" CXX= "$root/scripts/configure" debug -B "$work/tree" >"$work/configure.log" 2>&1; then
+if PATH="$work/old-gxx:$PATH" CXX='' "$root/scripts/configure" debug -B "$work/tree" >"$work/configure.log" 2>&1; then
   used=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$work/tree/CMakeCache.txt")
   version=$(sed -n 's/^set(CMAKE_CXX_COMPILER_VERSION "\(.*\)")$/\1/p' \
     "$work/tree/CMakeFiles/"*/CMakeCXXCompiler.cmake)
@@ -74,7 +74,7 @@ fi
 # 2. Only g++ 11, nothing newer installed: setup would install a newer compiler the distribution
 #    offers (not "g++" again), and selects it.
 only_old_gxx "$work/bare"
-selected=$(PATH="$work/bare" CXX= "$root/scripts/setup" --dry-run --print-compiler 2>"$work/setup.err")
+selected=$(PATH="$work/bare" CXX='' "$root/scripts/setup" --dry-run --print-compiler 2>"$work/setup.err")
 status=$?
 if ((status == 0)) && [[ "$selected" =~ ^(g\+\+-1[2-9]|clang\+\+-(1[4-9]|[2-9][0-9]))$ ]] &&
   grep -q "install -y --no-install-recommends.* ${selected/clang++-/clang-}" "$work/setup.err" &&
@@ -87,7 +87,7 @@ fi
 # 3. Only g++ 11 and clang++ 14 or newer (with libstdc++ 12): setup selects clang++.
 if command -v clang++ >/dev/null 2>&1; then
   only_old_gxx "$work/with-clang" clang++
-  selected=$(PATH="$work/with-clang" CXX= "$root/scripts/setup" --print-compiler 2>"$work/setup.err")
+  selected=$(PATH="$work/with-clang" CXX='' "$root/scripts/setup" --print-compiler 2>"$work/setup.err")
   status=$?
   if ((status == 0)) && [[ "$selected" == "$work/with-clang/clang++" ]]; then
     pass "with g++ 11 and clang++ installed, setup selects clang++"
