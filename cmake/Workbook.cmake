@@ -11,6 +11,8 @@ endif()
 add_library(wb_learner_warnings INTERFACE)
 target_compile_options(wb_learner_warnings INTERFACE -Wall -Wextra)
 
+# Catch2 v2 (Debian 12) is one header, v3 a library; harness/testing/src/catch_main.cpp has the
+# main() of both, and harness/testing/include/wb/testing/catch.hpp hides the other differences.
 if(Catch2_VERSION VERSION_GREATER_EQUAL 3)
   set(WB_CATCH2_V3 ON)
   set(WB_CATCH2_TARGET Catch2::Catch2)
@@ -18,6 +20,7 @@ else()
   set(WB_CATCH2_V3 OFF)
   set(WB_CATCH2_TARGET Catch2::Catch2)
 endif()
+message(STATUS "Catch2 ${Catch2_VERSION} (${Catch2_DIR})")
 
 # wb_add_exercise_variant(TARGET <name> TEST <file.cpp> DIRS <dir>...)
 # A test program for one exercise whose headers are looked up in DIRS, in order. Tests include
@@ -45,13 +48,17 @@ function(wb_apply_mutant_patches mutant_dir solution_dir out_dir out_var)
     string(REGEX REPLACE "\\.patch$" "" file ${name})
     set_property(DIRECTORY ${PROJECT_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
                  ${patch_file} ${solution_dir}/${file})
-    execute_process(COMMAND ${WB_PATCH} --quiet --force -o ${out_dir}/${file} -i ${patch_file}
-                            ${solution_dir}/${file}
+    # Patched beside the result and copied over it only when different: a configure that changes
+    # nothing must not make every wrong version look edited and be compiled again.
+    execute_process(COMMAND ${WB_PATCH} --quiet --force -o ${out_dir}/${file}.patched
+                            -i ${patch_file} ${solution_dir}/${file}
                     RESULT_VARIABLE failed OUTPUT_VARIABLE output ERROR_VARIABLE output)
     if(failed)
       message(FATAL_ERROR "${patch_file} no longer applies to ${solution_dir}/${file}: ${output}"
                           "Update the patch: diff -u <solution> <wrong version> > <patch>.")
     endif()
+    file(COPY_FILE ${out_dir}/${file}.patched ${out_dir}/${file} ONLY_IF_DIFFERENT)
+    file(REMOVE ${out_dir}/${file}.patched)
   endforeach()
   set(${out_var} ${out_dir} PARENT_SCOPE)
 endfunction()

@@ -58,9 +58,9 @@ Line compiler_line(std::string const& program, int minimum, std::string const& p
             fmt::format("sudo apt-get install {}", package)};
   }
   auto const first_line = split_lines(*output).empty() ? "" : split_lines(*output).front();
-  auto version =
-      version_in(program == "g++" ? trim(run_command({program, "-dumpfullversion"}).output)
-                                  : std::string_view(first_line));
+  auto version = version_in(program.starts_with("g++")
+                                ? trim(run_command({program, "-dumpfullversion"}).output)
+                                : std::string_view(first_line));
   bool const ok = !version.empty() && version[0] >= minimum;
   return {ok, false, program,
           ok ? joined(version) : fmt::format("{} (needs {} or newer)", joined(version), minimum),
@@ -110,6 +110,21 @@ std::string cache_value(std::string const& cache, std::string const& name) {
   return {};
 }
 
+/// The Catch2 found at `config_dir` (a CMake package folder) with its version; not ok when
+/// there is none.
+Line built_with_catch2(std::string const& config_dir) {
+  if (config_dir.empty()) return {false, true, "Catch2", "", ""};
+  auto const version_file = fs::path(config_dir) / "Catch2ConfigVersion.cmake";
+  std::error_code error;
+  if (!fs::exists(version_file, error)) return {false, true, "Catch2", "", ""};
+  static std::regex const pattern(R"re(set\(PACKAGE_VERSION "([0-9.]+)"\))re");
+  std::smatch match;
+  auto const text = read_text_file(version_file);
+  if (!std::regex_search(text, match, pattern)) return {false, true, "Catch2", "", ""};
+  return {true, true, "Catch2", fmt::format("{} (the build's, {})", match[1].str(), config_dir),
+          ""};
+}
+
 }  // namespace
 
 int run_doctor(Session const& session) {
@@ -117,7 +132,13 @@ int run_doctor(Session const& session) {
   auto const& paths = session.paths;
   std::vector<Line> lines;
 
-  auto gcc = compiler_line("g++", 12, "g++");
+  // Where the default g++ is too old (Ubuntu 22.04: 11), scripts/setup builds with a g++-N beside
+  // it.
+  auto gcc = compiler_line("g++", 12, "g++-12");
+  for (int major = 20; !gcc.ok && major >= 12; --major) {
+    auto const versioned = "g++-" + std::to_string(major);
+    if (find_in_path(versioned)) gcc = compiler_line(versioned, 12, "g++-12");
+  }
   auto clang = compiler_line("clang++", 14, "clang");
   bool const have_compiler = gcc.ok || clang.ok;
   gcc.required = !clang.ok;
@@ -154,9 +175,18 @@ int run_doctor(Session const& session) {
         {false, true, "git", "not installed (reset needs it)", "sudo apt-get install git"});
   }
 
-  auto catch2 =
-      library_line("Catch2", {"catch2/catch.hpp", "catch2/catch_version_macros.hpp"},
-                   {"CATCH_VERSION_MAJOR", "CATCH_VERSION_MINOR", "CATCH_VERSION_PATCH"}, "catch2");
+  std::error_code error;
+  auto const cache_file = paths.build_dir / "CMakeCache.txt";
+  auto const cache = fs::exists(cache_file, error) ? "\n" + read_text_file(cache_file) : "";
+
+  // The Catch2 the build tree was configured with, where there is one: it may be another than the
+  // system's (CMAKE_PREFIX_PATH, Catch2_DIR).
+  auto catch2 = built_with_catch2(cache_value(cache, "Catch2_DIR"));
+  if (!catch2.ok) {
+    catch2 = library_line("Catch2", {"catch2/catch.hpp", "catch2/catch_version_macros.hpp"},
+                          {"CATCH_VERSION_MAJOR", "CATCH_VERSION_MINOR", "CATCH_VERSION_PATCH"},
+                          "catch2");
+  }
   if (catch2.ok && !catch2.detail.empty() && catch2.detail.front() != '2' &&
       catch2.detail.front() != '3') {
     catch2.detail += " (unexpected version)";
@@ -179,16 +209,15 @@ int run_doctor(Session const& session) {
     }
   }
 
-  std::error_code error;
-  auto const cache_file = paths.build_dir / "CMakeCache.txt";
-  if (fs::exists(paths.build_dir / "build.ninja", error) && fs::exists(cache_file, error)) {
-    auto const cache = "\n" + read_text_file(cache_file);
+  if (fs::exists(paths.build_dir / "build.ninja", error) && !cache.empty()) {
     auto const type = cache_value(cache, "CMAKE_BUILD_TYPE");
     auto const sanitizers = cache_value(cache, "WB_SANITIZERS");
+    auto const compiler = cache_value(cache, "CMAKE_CXX_COMPILER");
     lines.push_back({true, true, "build tree",
-                     fmt::format("{} ({}{})", paths.shown(paths.build_dir).string(),
+                     fmt::format("{} ({}{}{})", paths.shown(paths.build_dir).string(),
                                  type.empty() ? "no build type" : type,
-                                 sanitizers.empty() ? "" : ", sanitizers " + sanitizers),
+                                 sanitizers.empty() ? "" : ", sanitizers " + sanitizers,
+                                 compiler.empty() ? "" : ", " + compiler),
                      ""});
   } else {
     lines.push_back({false, true, "build tree",

@@ -38,7 +38,8 @@ std::vector<Mutant> find_mutants(fs::path const& chapter_mutants_dir, std::strin
         for (auto const& item : *fails) {
           toml::node_view<toml::node const> entry_view(item);
           ExpectedFailure expected{entry_view["test"].value_or<std::string>(""),
-                                   entry_view["message"].value_or<std::string>("")};
+                                   entry_view["message"].value_or<std::string>(""),
+                                   entry_view["or_message"].value_or<std::string>("")};
           if (expected.test.empty()) {
             problems.push_back(fmt::format("{}: a [[fails]] entry has no `test`", expect.string()));
             continue;

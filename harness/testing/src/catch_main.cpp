@@ -1,6 +1,7 @@
 // The Catch2 main shared by every test program, compiled once. It adds the "wb" reporter, which
 // the workbook's runner reads, and turns the runtime's exceptions into readable messages.
 #if defined(WB_CATCH2_V3)
+#include <catch2/catch_session.hpp>
 #include <catch2/catch_test_case_info.hpp>
 #include <catch2/catch_translate_exception.hpp>
 #include <catch2/reporters/catch_reporter_registrars.hpp>
@@ -106,9 +107,9 @@ class WbReporter : public Catch::StreamingReporterBase
   explicit WbReporter(Catch::ReporterConfig&& config) : StreamingReporterBase(std::move(config)) {}
 #else
   explicit WbReporter(Catch::ReporterConfig const& config) : StreamingReporterBase(config) {}
-  static std::string getDescription() { return "One line per test for the workbook runner"; }
   void assertionStarting(Catch::AssertionInfo const&) override {}
 #endif
+  static std::string getDescription() { return "One line per test for the workbook runner"; }
 
   void testCaseStarting(Catch::TestCaseInfo const& info) override {
     StreamingReporterBase::testCaseStarting(info);
@@ -153,8 +154,10 @@ class WbReporter : public Catch::StreamingReporterBase
     for (auto const& info : stats.infoMessages) {
       if (info.type == Catch::ResultWas::Info) message += info.message + "\n";
     }
+    // Catch2 v3 gives the message as a StringRef, v2 as a std::string.
+    std::string const result_message(result.getMessage());
     if (result.hasMessage()) {
-      message += result.getMessage();
+      message += result_message;
     }
     if (result.hasExpression()) {
       if (result.hasMessage()) message += "\n";
@@ -163,9 +166,9 @@ class WbReporter : public Catch::StreamingReporterBase
         message += "  with values: " + result.getExpandedExpression();
     }
     bool const not_started = result.getResultType() == Catch::ResultWas::ThrewException &&
-                             result.getMessage().rfind(wb::testing::not_started_prefix, 0) == 0;
+                             result_message.starts_with(wb::testing::not_started_prefix);
     status_ = not_started ? wb::testing::Status::not_started : wb::testing::Status::fail;
-    if (not_started) message = result.getMessage().substr(wb::testing::not_started_prefix.size());
+    if (not_started) message = result_message.substr(wb::testing::not_started_prefix.size());
     failure_ = message;
   }
 
@@ -176,3 +179,9 @@ class WbReporter : public Catch::StreamingReporterBase
 }  // namespace
 
 CATCH_REGISTER_REPORTER("wb", WbReporter)
+
+#if defined(WB_CATCH2_V3)
+// Here rather than from Catch2::Catch2WithMain: main() is what pulls this object, and with it the
+// reporter's registration, out of the library into every test program (as v2's macro main does).
+int main(int argc, char* argv[]) { return Catch::Session().run(argc, argv); }
+#endif

@@ -1,4 +1,6 @@
 // Tests of the progress store and of how a check is recorded in it.
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <wb/cli/grading.hpp>

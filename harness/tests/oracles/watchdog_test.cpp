@@ -42,6 +42,7 @@ TEST_CASE("a poll that never returns ends the process with the watchdog's verdic
   std::ifstream in(verdict_file);
   std::stringstream text;
   text << in.rdbuf();
-  CHECK_THAT(text.str(), Catch::Matchers::Contains("parking oracle (blocking watchdog): poll #1 never returned"));
+  CHECK_THAT(text.str(), Catch::Matchers::ContainsSubstring(
+                             "parking oracle (blocking watchdog): poll #1 never returned"));
   std::filesystem::remove(verdict_file);
 }
