@@ -23,7 +23,7 @@ using wb::testing::Status;
 namespace {
 
 // Bump when grading itself changes what a grade is: every cached grade is then made again.
-constexpr std::string_view grading_version = "wb-grade-1";
+constexpr std::string_view grading_version = "wb-grade-2";  // 2: a crash in the sandbox
 
 std::string read_text(fs::path const& file) {
   std::ifstream in(file, std::ios::binary);

@@ -25,6 +25,13 @@ ExitStatus ExitStatus::from_wait_status(int status) {
   return {Kind::exited, -1};
 }
 
+ExitStatus ExitStatus::through_launcher() const {
+  if (kind == Kind::exited && value > 128 && value < 128 + NSIG) {
+    return {Kind::signaled, value - 128};
+  }
+  return *this;
+}
+
 std::string signal_name(int signal) {
   static std::map<int, char const*> const names = {
       {SIGABRT, "SIGABRT"}, {SIGALRM, "SIGALRM"}, {SIGBUS, "SIGBUS"},   {SIGFPE, "SIGFPE"},

@@ -216,6 +216,9 @@ class LaunchMonitor {
     ::fcntl(stream_fd_, F_SETFL, O_NONBLOCK);
     watch(child.pid);
     untrack_process_group(child.pid);
+    // A sandbox's exit code 128 + N is the test program's death by signal N: read as an exit,
+    // the tests after a crash would be marked "did not run".
+    if (!options_.launcher.empty()) launch_.status = launch_.status.through_launcher();
     close_fd(stream_fd_);
     if (!pending_.empty()) handle_line(pending_, false);
 

@@ -196,3 +196,15 @@ TEST_CASE("the test list of a program comes from Catch2") {
   CHECK(names->size() == 13);
   CHECK(names->front() == "passes");
 }
+
+TEST_CASE("a crash reported by the launcher as exit code 128 plus the signal is still a crash") {
+  // bubblewrap, like a shell, reports a child killed by signal N as its own exit code 128 + N.
+  auto options = fixture({"crashes with abort", "passes"});
+  options.launcher = {"bash", "-c", "\"$@\"; exit $?", "launcher"};
+  auto report = wb::cli::run_tests(options);
+  auto const& crash = result(report, "crashes with abort");
+  CHECK(crash.status == Status::fail);
+  CHECK(crash.end == TestEnd::crashed);
+  CHECK(crash.message.find("crashed with SIGABRT") != std::string::npos);
+  CHECK(result(report, "passes").status == Status::pass);
+}

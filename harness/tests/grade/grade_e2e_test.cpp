@@ -269,6 +269,12 @@ TEST_CASE("workbook grade gives every hostile submission its grade and changes n
     // SIGSEGV, or UBSan's word for it in a sanitizer build
     CHECK((crash.any_message_has("SIGSEGV") || crash.any_message_has("null pointer")));
   }
+  {  // a crash in the first test costs that test alone: the sandbox's exit code 128 + N is a
+     // crash, not a clean exit that would leave every later test "did not run"
+    auto const& first = by_name.at("crashes-in-first-test");
+    CHECK(first.points() == 9);
+    CHECK((first.any_message_has("SIGSEGV") || first.any_message_has("null pointer")));
+  }
   {  // a future that never wakes loses the tests that wait for a wake-up
     auto const& lazy = by_name.at("never-wakes");
     CHECK(lazy.points() > 0);

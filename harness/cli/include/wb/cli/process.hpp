@@ -24,6 +24,9 @@ struct ExitStatus {
   bool success() const { return kind == Kind::exited && value == 0; }
   bool signaled() const { return kind == Kind::signaled; }
   static ExitStatus from_wait_status(int status);
+  /// The status of a program run through a launcher (bubblewrap, a shell) that reports a child
+  /// killed by signal N as its own exit code 128 + N: that code read back as the signal.
+  ExitStatus through_launcher() const;
 };
 
 /// "SIGSEGV", "SIGABRT", … ("signal 42" for one without a name).
