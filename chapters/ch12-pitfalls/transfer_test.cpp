@@ -77,8 +77,9 @@ TEST_CASE("a transfer cut off by a timeout leaves both accounts as they were") {
       "a 15 ms timeout dropped the transfer after its debit (10 ms) and before its credit "
       "(20 ms): alice has "
       << bank.balance("alice") << " and bob " << bank.balance("bob")
-      << ", and both should have what they had, 100 and 50. The guard's destructor must refund "
-         "the debit");
+      << ", and both should have what they had, 100 and 50. Nothing gave the debit back when the "
+         "transfer was dropped: this usually means there is no guard that refunds it, or a guard "
+         "dismissed before the credit");
   CHECK(bank.balance("alice") == 100);
   CHECK(bank.balance("bob") == 50);
 }
