@@ -76,16 +76,19 @@ wb::Task<IoResult<std::string>> read_to_end(R& reader) {
   }
 }
 
-// Echoes one connection until the client ends its side.
+// ANCHOR: echo_bytes
+// Echoes one connection until the client ends its side (or an error ends it).
 wb::Task<void> echo(TcpStream stream) {
   char buffer[1024];
   for (;;) {
     auto got = co_await wb::read(stream, std::span<char>(buffer));
-    if (!got || *got == 0) co_return;
-    auto sent = co_await write_everything(stream, std::string(buffer, *got));
+    if (!got || *got == 0) co_return;  // an error, or the end of the data
+    std::span<char const> received(buffer, *got);
+    auto sent = co_await wb::write_all(stream, received);
     if (!sent) co_return;
   }
 }
+// ANCHOR_END: echo_bytes
 
 }  // namespace
 

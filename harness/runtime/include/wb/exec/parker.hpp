@@ -14,25 +14,25 @@ class Parker {
   /// Sleep until unpark() is called; return at once if it already was since the last park.
   void park() {
     std::unique_lock lock(mutex_);
-    wakeup_.wait(lock, [&] { return notified_; });
-    notified_ = false;
+    unparked_.wait(lock, [&] { return token_; });
+    token_ = false;
   }
 
   /// Like park(), giving up at `deadline`. Returns false when it gave up.
   template <class Clock, class Duration>
   bool park_until(std::chrono::time_point<Clock, Duration> deadline) {
     std::unique_lock lock(mutex_);
-    if (!wakeup_.wait_until(lock, deadline, [&] { return notified_; })) return false;
-    notified_ = false;
+    if (!unparked_.wait_until(lock, deadline, [&] { return token_; })) return false;
+    token_ = false;
     return true;
   }
 
   void unpark() {
     {
       std::lock_guard lock(mutex_);
-      notified_ = true;
+      token_ = true;
     }
-    wakeup_.notify_one();
+    unparked_.notify_one();
   }
 
   /// Lets a Parker be the target of wb::waker_from.
@@ -40,8 +40,8 @@ class Parker {
 
  private:
   std::mutex mutex_;
-  std::condition_variable wakeup_;
-  bool notified_ = false;  // the token: set by unpark, consumed by park
+  std::condition_variable unparked_;
+  bool token_ = false;  // the token: set by unpark, consumed by park
 };
 // ANCHOR_END: parker
 

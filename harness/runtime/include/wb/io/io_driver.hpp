@@ -80,6 +80,7 @@ class IoRegistration {
     if (tick_ == tick) ready_ &= ~bit(direction);
   }
 
+  // ANCHOR: poll_io
   /// Runs `op` (a non-blocking system call returning -1 and errno on failure) once the fd is
   /// ready for `direction`; on EAGAIN clears the readiness and waits for the next edge.
   template <class Op>
@@ -98,6 +99,7 @@ class IoRegistration {
       return unexpected(std::error_code(error, std::system_category()));
     }
   }
+  // ANCHOR_END: poll_io
 
  private:
   friend class IoDriver;
