@@ -114,8 +114,10 @@ class [[nodiscard]] Expected {
   T const& value() const& { return const_cast<Expected*>(this)->checked(); }
   T&& value() && { return std::move(checked()); }
   T& operator*() & noexcept { return value_; }
+  T const& operator*() const& noexcept { return value_; }
   T&& operator*() && noexcept { return std::move(value_); }
   T* operator->() noexcept { return &value_; }
+  T const* operator->() const noexcept { return &value_; }
 
   E& error() & noexcept { return error_; }
   E const& error() const& noexcept { return error_; }

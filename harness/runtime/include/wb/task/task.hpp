@@ -23,6 +23,9 @@ namespace wb {
 template <class T = void>
 class Task;
 
+template <class T>
+class AsyncGenerator;
+
 namespace detail {
 
 /// The future a suspended coroutine waits for, without its type: the awaiter that holds it,
@@ -46,14 +49,12 @@ class TaskPromiseBase {
   /// An rvalue is moved into the awaiter (which lives in the coroutine frame, so it never moves
   /// again); an lvalue is polled where it is.
   template <class F>
-    requires Future<std::remove_cvref_t<F>>
-  FutureAwaiter<F> await_transform(F&& future) {
+  requires Future<std::remove_cvref_t<F>> FutureAwaiter<F> await_transform(F&& future) {
     return FutureAwaiter<F>(std::forward<F>(future), *this);
   }
 
   template <class A>
-    requires(!Future<std::remove_cvref_t<A>>)
-  A&& await_transform(A&& awaitable) {
+  requires(!Future<std::remove_cvref_t<A>>) A && await_transform(A&& awaitable) {
     static_assert(Future<std::remove_cvref_t<A>>,
                   "inside a wb::Task, co_await works on wb::Future values (a type with Output and "
                   "poll(Context&)); this operand is not one");
@@ -65,6 +66,8 @@ class TaskPromiseBase {
   friend class FutureAwaiter;
   template <class>
   friend class wb::Task;
+  template <class>
+  friend class wb::AsyncGenerator;
 
   Context* cx_ = nullptr;     // the Context of the poll in progress
   AwaitedFuture waiting_on_;  // set while suspended on a Pending future
@@ -125,7 +128,7 @@ template <class T>
 class TaskReturn {
  public:
   template <class U = T>
-    requires std::is_constructible_v<T, U&&>
+  requires std::is_constructible_v<T, U&&>
   void return_value(U&& value) { value_.emplace(std::forward<U>(value)); }
 
  protected:
