@@ -181,6 +181,11 @@ class LaunchMonitor {
     spawn_options.env = options_.env;
     spawn_options.clear_env = options_.clear_env;
     spawn_options.env.emplace_back("WB_VERDICT_FILE", verdict_file.string());
+    // UndefinedBehaviorSanitizer prints no stack unless asked: the stack is how a report is
+    // traced to the learner's line (see sanitizer_report.cpp).
+    if (std::getenv("UBSAN_OPTIONS") == nullptr) {
+      spawn_options.env.emplace_back("UBSAN_OPTIONS", "print_stacktrace=1");
+    }
     spawn_options.stdout_fd = stream->write;
     spawn_options.stderr_fd = stream->write;
     spawn_options.extra_fds = {{stream->write, 3}};

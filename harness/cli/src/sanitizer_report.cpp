@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <array>
+#include <cctype>
 #include <filesystem>
 #include <vector>
 
@@ -143,6 +144,40 @@ std::string learner_frame(std::vector<std::string> const& lines, std::size_t fro
   return in_test ? describe(*in_test) : std::string();
 }
 
+// "member call on address 0x55972d685180 which does not point to …": the address means nothing
+// to a learner, and differs at every run.
+std::string strip_addresses(std::string_view message) {
+  std::string out;
+  for (std::size_t i = 0; i < message.size();) {
+    if (message.substr(i).starts_with("address 0x")) {
+      std::size_t end = i + 10;
+      while (end < message.size() && std::isxdigit(static_cast<unsigned char>(message[end]))) {
+        ++end;
+      }
+      out += "an address";
+      i = end;
+      continue;
+    }
+    out += message[i++];
+  }
+  return out;
+}
+
+// A memory error inside a lambda's operator() that runs as a task: almost always a coroutine
+// lambda called as a temporary, whose captures died at the end of the statement that spawned it.
+void add_likely_cause(SanitizerReport& report) {
+  bool const memory_error = report.kind == "runtime error" || contains(report.kind, "use-after") ||
+                            contains(report.kind, "overflow") || report.kind == "SEGV";
+  bool const in_lambda = report.where.starts_with("operator()") ||
+                         contains(report.where, "{lambda") || contains(report.where, "<lambda");
+  if (!memory_error || !in_lambda) return;
+  report.likely_cause =
+      "a lambda that is a coroutine keeps its captures in the lambda object, not in its frame: "
+      "spawned as a temporary (wb::spawn([x]() -> wb::Task<T> { … }())), it is destroyed at the "
+      "end of that statement and the task reads dead captures when it runs. Pass what the task "
+      "needs as parameters of a coroutine function (or of the lambda), which live in the frame";
+}
+
 }  // namespace
 
 std::string SanitizerReport::summary() const {
@@ -156,6 +191,7 @@ std::string SanitizerReport::summary() const {
     if (!explanation.empty()) text += fmt::format(" ({})", explanation);
   }
   if (!where.empty()) text += fmt::format(" in {}", where);
+  if (!likely_cause.empty()) text += fmt::format(". Likely cause: {}", likely_cause);
   return text;
 }
 
@@ -165,15 +201,26 @@ std::optional<SanitizerReport> find_sanitizer_report(std::string_view output) {
     auto const& line = lines[i];
     if (auto at = line.find(": runtime error: "); at != std::string::npos) {
       SanitizerReport report{
-          "UndefinedBehaviorSanitizer", "runtime error", line.substr(at + 17), {}};
-      // "/path/countdown.hpp:19:88"
+          "UndefinedBehaviorSanitizer", "runtime error", line.substr(at + 17), {}, {}};
+      // With print_stacktrace=1 a stack follows: name the learner's frame in it. Without one,
+      // the line's own "/path/countdown.hpp:19:88".
+      // Notes and a dump of the object may come between the message and the stack.
+      for (std::size_t j = i + 1; j < lines.size() && j < i + 40; ++j) {
+        if (trim(lines[j]).starts_with("#0 ")) {
+          report.where = learner_frame(lines, j);
+          break;
+        }
+        if (contains(lines[j], ": runtime error: ")) break;  // the next report
+      }
       auto location = std::string_view(line).substr(0, at);
       auto colon = location.find(':');
-      if (colon != std::string_view::npos) {
+      if (report.where.empty() && colon != std::string_view::npos) {
         auto file = std::filesystem::path(std::string(location.substr(0, colon))).filename();
         auto after = location.substr(colon + 1);
         report.where = fmt::format("{}:{}", file.string(), after.substr(0, after.find(':')));
       }
+      report.explanation = strip_addresses(report.explanation);
+      add_likely_cause(report);
       return report;
     }
     for (std::string_view tool : {"AddressSanitizer", "ThreadSanitizer", "LeakSanitizer"}) {
@@ -185,9 +232,10 @@ std::optional<SanitizerReport> find_sanitizer_report(std::string_view output) {
       for (std::string_view end : {" on address", " on unknown address", " (pid=", " in thread"}) {
         if (auto cut = kind.find(end); cut != std::string_view::npos) kind = kind.substr(0, cut);
       }
-      SanitizerReport report{std::string(tool), std::string(trim(kind)), {}, {}};
+      SanitizerReport report{std::string(tool), std::string(trim(kind)), {}, {}, {}};
       report.explanation = explain(report.kind);
       report.where = learner_frame(lines, i + 1);
+      add_likely_cause(report);
       return report;
     }
   }

@@ -72,3 +72,23 @@ TEST_CASE("output without a sanitizer report is shown as it is") {
   CHECK(wb::cli::condense_sanitizer_output(plain) == plain);
   CHECK_FALSE(wb::cli::find_sanitizer_report(plain).has_value());
 }
+
+TEST_CASE("undefined behaviour with a stack names the learner's frame without addresses") {
+  auto report = wb::cli::find_sanitizer_report(fixture("ubsan_dead_lambda_capture.txt"));
+  REQUIRE(report.has_value());
+  CHECK(report->tool == "UndefinedBehaviorSanitizer");
+  CHECK(report->where == "operator() (run_with_limit.hpp:45)");
+  CHECK(report->explanation ==
+        "member call on an address which does not point to an object of type "
+        "'_Sp_counted_base'");
+  CHECK_THAT(report->summary(),
+             Catch::Matchers::ContainsSubstring(
+                 "Likely cause: a lambda that is a coroutine keeps its captures in the lambda "
+                 "object"));
+}
+
+TEST_CASE("a memory error outside a lambda gets no guess about lambdas") {
+  auto report = wb::cli::find_sanitizer_report(fixture("asan_use_after_free.txt"));
+  REQUIRE(report.has_value());
+  CHECK(report->likely_cause.empty());
+}

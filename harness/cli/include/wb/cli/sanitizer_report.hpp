@@ -10,10 +10,11 @@
 namespace wb::cli {
 
 struct SanitizerReport {
-  std::string tool;         // "AddressSanitizer", "UndefinedBehaviorSanitizer", "ThreadSanitizer"
-  std::string kind;         // "heap-use-after-free", "data race", "runtime error"
-  std::string explanation;  // the kind in plain words, or UBSan's own message
-  std::string where;        // "CountdownFuture::poll(wb::Context&) (countdown.hpp:19)", if found
+  std::string tool;          // "AddressSanitizer", "UndefinedBehaviorSanitizer", "ThreadSanitizer"
+  std::string kind;          // "heap-use-after-free", "data race", "runtime error"
+  std::string explanation;   // the kind in plain words, or UBSan's own message
+  std::string where;         // "CountdownFuture::poll(wb::Context&) (countdown.hpp:19)", if found
+  std::string likely_cause;  // a known mistake that fits what was seen, in words, or empty
 
   /// One line for a failure message.
   std::string summary() const;
