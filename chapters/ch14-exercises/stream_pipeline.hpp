@@ -2,7 +2,7 @@
 // each squared, each square processed by an asynchronous step with at most 10 in flight at
 // once, and the outputs collected. Every stage is a stream adaptor from chapter 11.
 // Read book/src/ch14-exercises.md (exercise 5), then replace the WB_TODO.
-// Check your work with:  scripts/workbook check ch14 --exercise stream_pipeline
+// Check your work with:  scripts/workbook check ch14
 #pragma once
 
 #include <concepts>

@@ -4,7 +4,7 @@
 // finish the job in their hands and every job already in the queue: nothing accepted is lost,
 // and nothing runs after run_pool returns.
 // Read book/src/ch14-exercises.md (exercise 3), then replace the WB_TODO.
-// Check your work with:  scripts/workbook check ch14 --exercise worker_pool
+// Check your work with:  scripts/workbook check ch14
 #pragma once
 
 #include <chrono>
