@@ -87,22 +87,76 @@ bool is_free(AsyncMutex<T>& mutex) {
 
 std::string yes_no(bool value) { return value ? "yes" : "no"; }
 
+/// The causes a hang guard names when a scenario never finished.
+std::string const hang_causes =
+    ". This usually means one of: a lock() that blocks its thread while it waits (a std::mutex "
+    "locked inside lock() and kept locked across the co_await, or kept in the guard), so the "
+    "task that holds the lock never runs again; or a lock that is never given back";
+
+// ANCHOR: poll_limit
+/// Wraps a lock() so that a task busy-polling for the lock ends the run with a verdict instead
+/// of spinning forever (a busy task never lets virtual time move on).
+template <wb::Future F>
+class PollLimit {
+ public:
+  using Output = wb::output_of<F>;
+  PollLimit(F inner, std::string name) : inner_(std::move(inner)), name_(std::move(name)) {}
+  wb::Poll<Output> poll(wb::Context& cx) {
+    if (++polls_ > 100) {
+      throw wb::ContractViolation(
+          name_ +
+          " was polled 100 times while it waited (a lock() that waits needs about two polls: "
+          "one to join the line, one when it is woken). It keeps asking to be polled again "
+          "(busy-polling) instead of waiting to be woken; on virtual time the clock cannot even "
+          "move on while it spins, and whoever happens to be polled first when the lock comes "
+          "free takes it. Await the semaphore's acquire future: it queues waiters in order and "
+          "wakes each in turn");
+    }
+    return inner_.poll(cx);
+  }
+
+ private:
+  F inner_;
+  std::string name_;
+  int polls_ = 0;
+};
+// ANCHOR_END: poll_limit
+
 }  // namespace
 
 // --- holding the lock across an await: suspend the task, never block the thread ---
 
 namespace {
 
+struct Progress {
+  std::atomic<bool> holder_unlocked{false};
+  std::atomic<int> waiters_done{0};
+};
+
 wb::Task<void> add_after(std::shared_ptr<AsyncMutex<int>> mutex, wb::Duration hold, int amount) {
-  auto guard = co_await mutex->lock();
+  PollLimit lock(mutex->lock(), "the lock() of the task that adds " + std::to_string(amount));
+  auto guard = co_await lock;
   if (hold > wb::Duration::zero()) co_await wb::sleep(hold);  // the guard is held across this
   *guard += amount;
 }
 
-wb::Task<void> three_tasks_share_one_thread(std::shared_ptr<AsyncMutex<int>> mutex) {
-  auto holder = wb::spawn(add_after(mutex, 10ms, 1));
-  auto second = wb::spawn(add_after(mutex, 0ms, 10));
-  auto third = wb::spawn(add_after(mutex, 0ms, 100));
+wb::Task<void> hold_then_add(std::shared_ptr<AsyncMutex<int>> mutex,
+                             std::shared_ptr<Progress> progress) {
+  co_await add_after(mutex, 10ms, 1);
+  progress->holder_unlocked = true;
+}
+
+wb::Task<void> wait_then_add(std::shared_ptr<AsyncMutex<int>> mutex, int amount,
+                             std::shared_ptr<Progress> progress) {
+  co_await add_after(mutex, 0ms, amount);
+  ++progress->waiters_done;
+}
+
+wb::Task<void> three_tasks_share_one_thread(std::shared_ptr<AsyncMutex<int>> mutex,
+                                            std::shared_ptr<Progress> progress) {
+  auto holder = wb::spawn(hold_then_add(mutex, progress));
+  auto second = wb::spawn(wait_then_add(mutex, 10, progress));
+  auto third = wb::spawn(wait_then_add(mutex, 100, progress));
   co_await holder;
   co_await second;
   co_await third;
@@ -112,30 +166,45 @@ wb::Task<void> three_tasks_share_one_thread(std::shared_ptr<AsyncMutex<int>> mut
 
 TEST_CASE("a task holding the lock across an await lets others on its thread wait for it") {
   auto mutex = std::make_shared<AsyncMutex<int>>(0);
-  auto took = guarded(
-      "three tasks on one thread never finished: the first holds the lock across a 10 ms sleep, "
-      "and the other two lock() meanwhile. A lock() that has to wait must suspend its task and "
-      "leave the thread free; here the thread stayed blocked, so the holder could never run "
-      "again to unlock. This usually means a std::mutex is locked inside lock() and kept locked "
-      "across the co_await (or kept in the guard): a second waiter on the same thread then "
-      "blocks forever on it — the lock held across a suspension point of chapter 12",
-      [mutex] {
-        auto runtime = wb::Runtime::builder().virtual_time().build();
-        auto const start = runtime.now();
-        runtime.block_on(three_tasks_share_one_thread(mutex));
-        return runtime.now() - start;
-      });
-  auto const value = guarded("reading the value after the run", [mutex] {
+  auto progress = std::make_shared<Progress>();
+  std::optional<wb::Duration> took;
+  try {
+    took = guarded("", [mutex, progress] {
+      auto runtime = wb::Runtime::builder().virtual_time().build();
+      auto const start = runtime.now();
+      runtime.block_on(three_tasks_share_one_thread(mutex, progress));
+      return runtime.now() - start;
+    });
+  } catch (wb::testing::DeadlineMissed const&) {
+    if (!progress->holder_unlocked) {
+      FAIL(
+          "three tasks on one thread never finished (3 s): the first holds the lock across a "
+          "10 ms sleep and the other two call lock() meanwhile, and the first never woke from "
+          "its sleep, because the thread never became free again. A lock() that has to wait "
+          "must suspend its task and leave the thread free. This usually means a std::mutex is "
+          "locked inside lock() and kept locked across the co_await (or kept in the guard): the "
+          "next waiter on the same thread then blocks on it for good — the lock held across a "
+          "suspension point of chapter 12");
+    }
+    FAIL(
+        "three tasks on one thread never finished (3 s): the first held the lock across a 10 ms "
+        "sleep and then destroyed its guard, but only "
+        << progress->waiters_done
+        << " of the two tasks waiting for the lock ever got it: the lock stayed taken, or its "
+           "waiters were never woken. Destroying the guard must give the permit back to the "
+           "semaphore, which wakes the next waiter");
+  }
+  auto const value = guarded("reading the value after the run" + hang_causes, [mutex] {
     Polled<int> reader(*mutex);
     return reader.poll() ? std::optional<int>(**reader.guard()) : std::nullopt;
   });
   INFO("after the three tasks the value is "
        << (value ? std::to_string(*value) : std::string("locked"))
        << " (each task adds its share: 1 + 10 + 100 = 111), at "
-       << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+       << std::chrono::duration_cast<std::chrono::milliseconds>(*took).count()
        << " ms of virtual time (10 ms expected: the other two wait while the first sleeps)");
   CHECK(value == std::optional<int>(111));
-  CHECK(took == 10ms);
+  CHECK(*took == 10ms);
 }
 
 // --- the guard ---
@@ -157,7 +226,7 @@ TEST_CASE("a guard gives access to the value and the next lock() sees the change
     int balance = 0;
   };
   auto mutex = std::make_shared<AsyncMutex<Account>>(Account{"ada", 10});
-  auto seen = guarded("locking a free AsyncMutex never finished", [mutex] {
+  auto seen = guarded("locking a free AsyncMutex never finished" + hang_causes, [mutex] {
     Seen seen;
     {
       Polled<Account> first(*mutex);
@@ -194,7 +263,7 @@ TEST_CASE("a guard gives access to the value and the next lock() sees the change
 
 TEST_CASE("a second lock() waits while the first guard is alive") {
   auto mutex = std::make_shared<AsyncMutex<int>>(0);
-  auto second_ready = guarded("locking an AsyncMutex twice never finished", [mutex] {
+  auto second_ready = guarded("locking an AsyncMutex twice never finished" + hang_causes, [mutex] {
     Polled<int> first(*mutex);
     if (!first.poll()) throw wb::ContractViolation("lock() on a free mutex was Pending");
     Polled<int> second(*mutex);
@@ -215,7 +284,7 @@ TEST_CASE("the second lock() completes once the first guard is destroyed") {
     bool ready = false;
   };
   auto mutex = std::make_shared<AsyncMutex<int>>(0);
-  auto seen = guarded("locking an AsyncMutex twice never finished", [mutex] {
+  auto seen = guarded("locking an AsyncMutex twice never finished" + hang_causes, [mutex] {
     Seen seen;
     Polled<int> first(*mutex);
     if (!first.poll()) throw wb::ContractViolation("lock() on a free mutex was Pending");
@@ -244,7 +313,7 @@ TEST_CASE("a waiting lock() sleeps until it is woken instead of polling itself a
     bool ready_after_unlock = false;
   };
   auto mutex = std::make_shared<AsyncMutex<int>>(0);
-  auto seen = guarded("locking an AsyncMutex twice never finished", [mutex] {
+  auto seen = guarded("locking an AsyncMutex twice never finished" + hang_causes, [mutex] {
     Seen seen;
     Polled<int> first(*mutex);
     if (!first.poll()) throw wb::ContractViolation("lock() on a free mutex was Pending");
@@ -276,33 +345,6 @@ TEST_CASE("a waiting lock() sleeps until it is woken instead of polling itself a
 
 namespace {
 
-// ANCHOR: poll_limit
-/// Wraps a lock() so that a task busy-polling for the lock ends the run with a verdict instead
-/// of spinning forever (a busy task never lets virtual time move on).
-template <wb::Future F>
-class PollLimit {
- public:
-  using Output = wb::output_of<F>;
-  PollLimit(F inner, int id) : inner_(std::move(inner)), id_(id) {}
-  wb::Poll<Output> poll(wb::Context& cx) {
-    if (++polls_ > 100) {
-      throw wb::ContractViolation(
-          "the lock() of waiter " + std::to_string(id_) +
-          " was polled 100 times while it waited, at the same moment of virtual time: it keeps "
-          "asking to be polled again (busy-polling) instead of waiting to be woken, and whoever "
-          "happens to be polled first when the lock comes free takes it. Await the semaphore's "
-          "acquire future: it queues waiters in order and wakes each in turn");
-    }
-    return inner_.poll(cx);
-  }
-
- private:
-  F inner_;
-  int id_;
-  int polls_ = 0;
-};
-// ANCHOR_END: poll_limit
-
 using Order = std::vector<int>;
 
 wb::Task<void> hold(std::shared_ptr<AsyncMutex<Order>> mutex, wb::Duration how_long) {
@@ -313,7 +355,7 @@ wb::Task<void> hold(std::shared_ptr<AsyncMutex<Order>> mutex, wb::Duration how_l
 wb::Task<void> wait_in_line(std::shared_ptr<AsyncMutex<Order>> mutex, int id,
                             wb::Duration arrive_at) {
   co_await wb::sleep(arrive_at);
-  PollLimit lock(mutex->lock(), id);
+  PollLimit lock(mutex->lock(), "the lock() of waiter " + std::to_string(id));
   auto guard = co_await lock;
   guard->push_back(id);
   co_await wb::sleep(1ms);  // hold it a moment: the others keep waiting
@@ -343,14 +385,17 @@ std::string list(Order const& order) {
 
 TEST_CASE("waiters get the lock in the order they started waiting") {
   auto mutex = std::make_shared<AsyncMutex<Order>>();
-  auto order = guarded(
-      "four waiters behind a holder never all got the lock (on one thread, virtual time)", [mutex] {
-        auto runtime = wb::Runtime::builder().virtual_time().build();
-        runtime.block_on(queue_behind_a_holder(mutex));
-        Polled<Order> reader(*mutex);
-        if (!reader.poll()) throw wb::ContractViolation("the mutex stayed locked after the run");
-        return **reader.guard();
-      });
+  auto order =
+      guarded("four waiters behind a holder never all got the lock (on one thread, virtual time)" +
+                  hang_causes,
+              [mutex] {
+                auto runtime = wb::Runtime::builder().virtual_time().build();
+                runtime.block_on(queue_behind_a_holder(mutex));
+                Polled<Order> reader(*mutex);
+                if (!reader.poll())
+                  throw wb::ContractViolation("the mutex stayed locked after the run");
+                return **reader.guard();
+              });
   INFO(
       "a holder kept the lock for 50 ms; waiters 2, 4, 3 and 1 called lock() at 1, 2, 3 and "
       "4 ms of virtual time, and got the lock in the order "
@@ -370,28 +415,27 @@ TEST_CASE("a lock() dropped while it waits gives up its place to the one behind 
     bool third_ready = false;
   };
   auto mutex = std::make_shared<AsyncMutex<int>>(0);
-  auto seen = guarded(
-      "three waiters behind a guard, the middle one dropped, never finished: a lock() that "
-      "waits must not block the thread (a std::mutex kept locked across the wait blocks the "
-      "next waiter on the same thread)",
-      [mutex] {
-        Seen seen;
-        Polled<int> holder(*mutex);
-        if (!holder.poll()) throw wb::ContractViolation("lock() on a free mutex was Pending");
-        Polled<int> one(*mutex);
-        Polled<int> two(*mutex);
-        Polled<int> three(*mutex);
-        seen.all_waited = !one.poll() && !two.poll() && !three.poll();
-        if (!seen.all_waited) return seen;
-        two.drop_future();  // gives up its place in the middle of the line
-        holder.unlock();
-        one.woken(1);
-        seen.first_in_line_ready = one.poll();
-        one.unlock();
-        seen.third_woken = three.woken(1);
-        seen.third_ready = three.poll();
-        return seen;
-      });
+  auto seen =
+      guarded("three waiters behind a guard, the middle one dropped, never finished" + hang_causes,
+              [mutex] {
+                Seen seen;
+                Polled<int> holder(*mutex);
+                if (!holder.poll())
+                  throw wb::ContractViolation("lock() on a free mutex was Pending");
+                Polled<int> one(*mutex);
+                Polled<int> two(*mutex);
+                Polled<int> three(*mutex);
+                seen.all_waited = !one.poll() && !two.poll() && !three.poll();
+                if (!seen.all_waited) return seen;
+                two.drop_future();  // gives up its place in the middle of the line
+                holder.unlock();
+                one.woken(1);
+                seen.first_in_line_ready = one.poll();
+                one.unlock();
+                seen.third_woken = three.woken(1);
+                seen.third_ready = three.poll();
+                return seen;
+              });
   {
     INFO("three lock()s polled while a guard was alive must all be Pending");
     REQUIRE(seen.all_waited);
@@ -414,7 +458,7 @@ TEST_CASE("a lock() dropped after the lock was handed to it passes the lock on")
     bool next_ready = false;
   };
   auto mutex = std::make_shared<AsyncMutex<int>>(0);
-  auto seen = guarded("two waiters behind a guard never finished", [mutex] {
+  auto seen = guarded("two waiters behind a guard never finished" + hang_causes, [mutex] {
     Seen seen;
     Polled<int> holder(*mutex);
     if (!holder.poll()) throw wb::ContractViolation("lock() on a free mutex was Pending");
@@ -455,8 +499,8 @@ TEST_CASE("three lock()s dropped at any step leave the mutex free") {
   wb::oracle::Options options;
   options.stuck_poll_limit = 60s;  // the hang guard below speaks first
   auto out = guarded(
-      "three lock()s joined in one future, dropped at every step in turn, never finished "
-      "(a lock() that waits must not block the thread)",
+      "three lock()s joined in one future, dropped at every step in turn, never finished" +
+          hang_causes,
       [options] {
         return wb::oracle::cancel_at_every_step(
             [] { return Shared{}; }, [](Shared& shared) { return three_lockers(shared.mutex); },
@@ -482,28 +526,29 @@ TEST_CASE("a guard moved to a new owner keeps the lock and gives it back once") 
     bool third_ready_while_next_held = false;
   };
   auto mutex = std::make_shared<AsyncMutex<int>>(0);
-  auto seen = guarded("locking an AsyncMutex and moving its guard never finished", [mutex] {
-    Seen seen;
-    std::optional<Guard<int>> moved_from;
-    {
-      Polled<int> first(*mutex);
-      if (!first.poll()) throw wb::ContractViolation("lock() on a free mutex was Pending");
-      moved_from.emplace(std::move(*first.guard()));
-    }
-    std::vector<Guard<int>> new_owner;
-    new_owner.push_back(std::move(*moved_from));
-    moved_from.reset();  // the moved-from guard is destroyed: the lock is not its to give back
+  auto seen =
+      guarded("locking an AsyncMutex and moving its guard never finished" + hang_causes, [mutex] {
+        Seen seen;
+        std::optional<Guard<int>> moved_from;
+        {
+          Polled<int> first(*mutex);
+          if (!first.poll()) throw wb::ContractViolation("lock() on a free mutex was Pending");
+          moved_from.emplace(std::move(*first.guard()));
+        }
+        std::vector<Guard<int>> new_owner;
+        new_owner.push_back(std::move(*moved_from));
+        moved_from.reset();  // the moved-from guard is destroyed: the lock is not its to give back
 
-    Polled<int> next(*mutex);
-    seen.free_after_moved_from_destroyed = next.poll();
-    if (seen.free_after_moved_from_destroyed) return seen;
-    new_owner.clear();  // the guard's new owner is done with it
-    seen.next_woken = next.woken(1);
-    seen.next_ready = next.poll();
-    Polled<int> third(*mutex);
-    seen.third_ready_while_next_held = third.poll();
-    return seen;
-  });
+        Polled<int> next(*mutex);
+        seen.free_after_moved_from_destroyed = next.poll();
+        if (seen.free_after_moved_from_destroyed) return seen;
+        new_owner.clear();  // the guard's new owner is done with it
+        seen.next_woken = next.woken(1);
+        seen.next_ready = next.poll();
+        Polled<int> third(*mutex);
+        seen.third_ready_while_next_held = third.poll();
+        return seen;
+      });
   {
     INFO(
         "a guard was moved into a vector, and the moved-from guard destroyed: at that moment "
