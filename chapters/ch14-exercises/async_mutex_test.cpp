@@ -608,11 +608,12 @@ wb::Task<void> contend(std::shared_ptr<AsyncMutex<Tally>> mutex, std::shared_ptr
 }
 // ANCHOR_END: contend
 
+constexpr int stress_tasks = 200;  // each locking the mutex stress_times times
+constexpr int stress_times = 50;
+
 }  // namespace
 
 TEST_CASE("200 tasks on four worker threads never hold the lock together and lose no update") {
-  int const tasks = 200;
-  int const times = 50;
   auto mutex = std::make_shared<AsyncMutex<Tally>>();
   auto holders = std::make_shared<Holders>();
   auto count = wb::testing::run_with_deadline(
@@ -621,9 +622,9 @@ TEST_CASE("200 tasks on four worker threads never hold the lock together and los
       "This usually means a waiting lock() that is never woken, or one that blocks a worker "
       "thread (a std::mutex held across the wait): with every worker blocked, nobody is left to "
       "run the task that holds the lock",
-      [mutex, holders, tasks, times] {
+      [mutex, holders] {
         auto runtime = wb::Runtime::builder().worker_threads(4).build();
-        runtime.block_on(contend(mutex, holders, tasks, times));
+        runtime.block_on(contend(mutex, holders, stress_tasks, stress_times));
         Polled<Tally> reader(*mutex);
         if (!reader.poll()) throw wb::ContractViolation("the mutex stayed locked after the run");
         return (*reader.guard())->count;
@@ -635,8 +636,9 @@ TEST_CASE("200 tasks on four worker threads never hold the lock together and los
                              "time: the permit must stay in the guard until it is destroyed");
     CHECK(holders->most.load() == 1);
   }
-  INFO("the count is " << count << " after " << tasks << " x " << times << " = " << tasks * times
+  INFO("the count is " << count << " after " << stress_tasks << " x " << stress_times << " = "
+                       << stress_tasks * stress_times
                        << " locked increments: updates were lost, so two tasks were inside the "
                           "lock together");
-  CHECK(count == long{tasks} * times);
+  CHECK(count == long{stress_tasks} * stress_times);
 }
