@@ -73,8 +73,9 @@ class FetchRun {
 /// "/a" for a result whose body is "body of /a"; the error itself for an error.
 std::string describe(FetchResult const& result) {
   if (!result) return "error \"" + result.error() + "\"";
+  std::string const& body = result.value();
   std::string const prefix = "body of ";
-  return result->rfind(prefix, 0) == 0 ? result->substr(prefix.size()) : "\"" + *result + "\"";
+  return body.rfind(prefix, 0) == 0 ? body.substr(prefix.size()) : "\"" + body + "\"";
 }
 
 std::string list(std::vector<std::string> const& items) {
@@ -277,7 +278,7 @@ TEST_CASE("an error is reported as \"<url>: <error>\" and the other urls still s
   for (auto const& result : *results) {
     if (result) {
       INFO("the one success must be the body of /fine, as fetch gave it");
-      CHECK(*result == "body of /fine");
+      CHECK(result.value() == "body of /fine");
       continue;
     }
     bool const is_broken = result.error().find("/broken") != std::string::npos ||
