@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <echo_log.hpp>
 #include <echo_server.hpp>
 #include <memory>
@@ -197,7 +198,7 @@ TEST_CASE("a client that stops reading does not hold up the others") {
   while (sent < (16u << 20)) {
     ssize_t n = ::send(stuck.fd(), chunk.data(), chunk.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    REQUIRE(n > 0);
+    if (n <= 0) FAIL("sending to the server failed: " << std::strerror(errno));
     sent += static_cast<std::size_t>(n);
   }
   for (int i = 0; i < 2; ++i) {
@@ -302,8 +303,7 @@ TEST_CASE("a read error ends that client and logs Disconnected") {
 }
 
 TEST_CASE(
-    "every line comes back whole, newline included, through a writer that takes 3 bytes at "
-    "a time") {
+    "every line comes back whole with its newline through a writer that takes 3 bytes at a time") {
   std::string const sent = "hello, world\nsecond line\nthe third and longest line of all\n";
   auto reader = std::make_shared<wb::ChunkedReader>(
       wb::ChunkedReader::split(sent, 5, wb::ChunkedReader::Gap::wake_at_once));
@@ -327,9 +327,11 @@ TEST_CASE("a write error ends that client and logs Disconnected") {
   EchoLog log;
   REQUIRE(run_echo_lines(reader, writer, log));
   std::vector<std::string> const expected{"[test-peer] Connected", "[test-peer] Disconnected"};
-  INFO("the writer failed with broken_pipe after 10 bytes; the log was:"
-       << show(log.lines()) << "\nA write error ends that client, and it is logged");
-  CHECK(log.lines() == expected);
+  {
+    INFO("the writer failed with broken_pipe after 10 bytes; the log was:"
+         << show(log.lines()) << "\nA write error ends that client, and it is logged");
+    CHECK(log.lines() == expected);
+  }
   INFO("after the write failed, echo_lines went on writing: " << writer->polls()
                                                               << " writes were tried in all. "
                                                                  "Stop at the first failed write: "

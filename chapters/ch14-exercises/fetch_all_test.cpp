@@ -193,7 +193,7 @@ void check_every_url_answered(std::optional<std::vector<FetchResult>> const& res
 
 }  // namespace
 
-TEST_CASE("no more than 5 requests are in flight at once, and 5 are while URLs are left") {
+TEST_CASE("no more than 5 requests are in flight at once and 5 are while URLs are left") {
   constexpr std::size_t total = 12;
   auto observed = run_with_releases(total, 0);
   auto const problem =
@@ -204,7 +204,7 @@ TEST_CASE("no more than 5 requests are in flight at once, and 5 are while URLs a
   check_every_url_answered(observed.results, total);
 }
 
-TEST_CASE("results come in the order the fetches finish, not the order of the urls") {
+TEST_CASE("results come in the order the fetches finish and not the order of the urls") {
   LocalHttpServer server;
   std::vector<std::string> const paths{"/a", "/b", "/c", "/d", "/e"};
   std::vector<std::string> urls;
@@ -249,7 +249,7 @@ TEST_CASE("results come in the order the fetches finish, not the order of the ur
   CHECK(got == release_order);
 }
 
-TEST_CASE("an error is reported as \"<url>: <error>\" and the other urls still succeed") {
+TEST_CASE("an error is reported as <url>: <error> and the other urls still succeed") {
   LocalHttpServer server;
   server.route("/fine", LocalHttpServer::ok("body of /fine"));
   server.route("/broken", LocalHttpServer::server_error());
@@ -273,8 +273,10 @@ TEST_CASE("an error is reported as \"<url>: <error>\" and the other urls still s
   REQUIRE(results.has_value());
   std::vector<std::string> got;
   for (auto const& result : *results) got.push_back(describe(result));
-  INFO("fetch_all gave: " << list(got));
-  REQUIRE(results->size() == 3);
+  {
+    INFO("fetch_all gave " << results->size() << " results for 3 URLs: " << list(got));
+    REQUIRE(results->size() == 3);
+  }
   for (auto const& result : *results) {
     if (result) {
       INFO("the one success must be the body of /fine, as fetch gave it");
