@@ -3,7 +3,7 @@
 // a client's turn begins and "[ADDRESS] Disconnected" when it ends, whichever way it ends: the
 // client's end of the data, or a read or write error — which ends that client only.
 // Read book/src/ch14-exercises.md, then replace the WB_TODOs.
-// Check your work with:  scripts/workbook check ch14 --exercise echo_server
+// Check your work with:  scripts/workbook check ch14
 #pragma once
 
 #include <echo_log.hpp>

@@ -1,10 +1,10 @@
-// Tests for the echo server. The first three talk to serve over real TCP on 127.0.0.1 (a port
-// the system picks): plain blocking clients (wb::testing::ScriptedTcpClient) on the test's
-// thread, the server on a runtime with two worker threads. Every wait for an answer is bounded
-// by a hang guard, so a server that never answers fails the test instead of stalling it. The
-// others hand echo_lines in-memory doubles: a reader that delivers its bytes in chunks (and can
-// fail at the end) and a writer that takes only 3 bytes per write — so what they check does not
-// depend on the machine.
+// Tests for the echo server. The first three hand echo_lines in-memory doubles: a reader that
+// delivers its bytes in chunks (and can fail at the end) and a writer that takes only 3 bytes per
+// write — so what they check does not depend on the machine. The others talk to serve over real
+// TCP on 127.0.0.1 (a port the system picks): plain blocking clients
+// (wb::testing::ScriptedTcpClient) on the test's thread, the server on a runtime with two worker
+// threads. Every wait for an answer is bounded by a hang guard, so a server that never answers
+// fails the test instead of stalling it.
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -153,6 +153,74 @@ std::string explain_echo(std::string const& sent, std::string const& written,
 
 }  // namespace
 
+TEST_CASE("a read error ends that client and logs Disconnected") {
+  auto reader =
+      std::make_shared<wb::ChunkedReader>(std::vector<std::string>{"hello\n", "half a li"});
+  reader->fail_at_end(std::make_error_code(std::errc::connection_reset));
+  auto writer = std::make_shared<wb::testing::SlowWriter>(3);
+  EchoLog log;
+  bool const returned = run_echo_lines(reader, writer, log);
+  {
+    INFO(
+        "the reader gave \"hello\\n\", then \"half a li\", then failed with connection_reset; "
+        "echo_lines was still running "
+        << std::chrono::duration_cast<std::chrono::seconds>(whole_run).count()
+        << " s later. A read error must end the loop");
+    REQUIRE(returned);
+  }
+  auto const lines = log.lines();
+  std::vector<std::string> const expected{"[test-peer] Connected", "[test-peer] Disconnected"};
+  INFO(
+      "the reader gave \"hello\\n\", then \"half a li\", then failed with connection_reset, and "
+      "echo_lines returned; the log was:"
+      << show(lines)
+      << "\nIt must be \"[test-peer] Connected\" then \"[test-peer] Disconnected\": every way out "
+         "of the loop — the end of the data, a read error, a write error — passes the one "
+         "Disconnected line at the end");
+  CHECK(lines == expected);
+  INFO(explain_echo("hello\n", writer->written(), 3));
+  CHECK(writer->written() == "hello\n");
+}
+
+TEST_CASE(
+    "every line comes back whole with its newline through a writer that takes 3 bytes at a time") {
+  std::string const sent = "hello, world\nsecond line\nthe third and longest line of all\n";
+  auto reader = std::make_shared<wb::ChunkedReader>(
+      wb::ChunkedReader::split(sent, 5, wb::ChunkedReader::Gap::wake_at_once));
+  auto writer = std::make_shared<wb::testing::SlowWriter>(3);
+  EchoLog log;
+  REQUIRE(run_echo_lines(reader, writer, log));
+  auto const problem = explain_echo(sent, writer->written(), 3);
+  INFO(problem);
+  CHECK(problem.empty());
+  std::vector<std::string> const expected{"[test-peer] Connected", "[test-peer] Disconnected"};
+  INFO("the log:" << show(log.lines()));
+  CHECK(log.lines() == expected);
+}
+
+TEST_CASE("a write error ends that client and logs Disconnected") {
+  std::string sent;
+  for (int i = 0; i < 200; ++i) sent += "line " + std::to_string(i) + "\n";
+  auto reader = std::make_shared<wb::ChunkedReader>(wb::ChunkedReader::split(sent, 7));
+  auto writer = std::make_shared<wb::testing::SlowWriter>(3);
+  writer->fail_after(10, std::make_error_code(std::errc::broken_pipe));
+  EchoLog log;
+  REQUIRE(run_echo_lines(reader, writer, log));
+  std::vector<std::string> const expected{"[test-peer] Connected", "[test-peer] Disconnected"};
+  {
+    INFO("the writer failed with broken_pipe after 10 bytes; the log was:"
+         << show(log.lines()) << "\nA write error ends that client, and it is logged");
+    CHECK(log.lines() == expected);
+  }
+  INFO(
+      "the writer failed after 10 bytes, in the second of 200 lines, and echo_lines went on: "
+      "the writer was polled "
+      << writer->polls()
+      << " times in all. A failed write means the client is gone: break out of the loop at the "
+         "first one");
+  CHECK(writer->polls() < 20);
+}
+
 TEST_CASE("50 clients connected at once each get their own lines back") {
   constexpr int clients = 50;
   RunningServer server;
@@ -271,72 +339,4 @@ TEST_CASE("a client that resets in the middle of a line is logged and the others
        << (line ? "got back " + quoted(*line + "\n") : trouble)
        << ". An error ends only the client it happened to, never the server");
   CHECK(line == std::optional<std::string>("still there?"));
-}
-
-TEST_CASE("a read error ends that client and logs Disconnected") {
-  auto reader =
-      std::make_shared<wb::ChunkedReader>(std::vector<std::string>{"hello\n", "half a li"});
-  reader->fail_at_end(std::make_error_code(std::errc::connection_reset));
-  auto writer = std::make_shared<wb::testing::SlowWriter>(3);
-  EchoLog log;
-  bool const returned = run_echo_lines(reader, writer, log);
-  {
-    INFO(
-        "the reader gave \"hello\\n\", then \"half a li\", then failed with connection_reset; "
-        "echo_lines was still running "
-        << std::chrono::duration_cast<std::chrono::seconds>(whole_run).count()
-        << " s later. A read error must end the loop");
-    REQUIRE(returned);
-  }
-  auto const lines = log.lines();
-  std::vector<std::string> const expected{"[test-peer] Connected", "[test-peer] Disconnected"};
-  INFO(
-      "the reader gave \"hello\\n\", then \"half a li\", then failed with connection_reset, and "
-      "echo_lines returned; the log was:"
-      << show(lines)
-      << "\nIt must be \"[test-peer] Connected\" then \"[test-peer] Disconnected\": every way out "
-         "of the loop — the end of the data, a read error, a write error — passes the one "
-         "Disconnected line at the end");
-  CHECK(lines == expected);
-  INFO(explain_echo("hello\n", writer->written(), 3));
-  CHECK(writer->written() == "hello\n");
-}
-
-TEST_CASE(
-    "every line comes back whole with its newline through a writer that takes 3 bytes at a time") {
-  std::string const sent = "hello, world\nsecond line\nthe third and longest line of all\n";
-  auto reader = std::make_shared<wb::ChunkedReader>(
-      wb::ChunkedReader::split(sent, 5, wb::ChunkedReader::Gap::wake_at_once));
-  auto writer = std::make_shared<wb::testing::SlowWriter>(3);
-  EchoLog log;
-  REQUIRE(run_echo_lines(reader, writer, log));
-  auto const problem = explain_echo(sent, writer->written(), 3);
-  INFO(problem);
-  CHECK(problem.empty());
-  std::vector<std::string> const expected{"[test-peer] Connected", "[test-peer] Disconnected"};
-  INFO("the log:" << show(log.lines()));
-  CHECK(log.lines() == expected);
-}
-
-TEST_CASE("a write error ends that client and logs Disconnected") {
-  std::string sent;
-  for (int i = 0; i < 200; ++i) sent += "line " + std::to_string(i) + "\n";
-  auto reader = std::make_shared<wb::ChunkedReader>(wb::ChunkedReader::split(sent, 7));
-  auto writer = std::make_shared<wb::testing::SlowWriter>(3);
-  writer->fail_after(10, std::make_error_code(std::errc::broken_pipe));
-  EchoLog log;
-  REQUIRE(run_echo_lines(reader, writer, log));
-  std::vector<std::string> const expected{"[test-peer] Connected", "[test-peer] Disconnected"};
-  {
-    INFO("the writer failed with broken_pipe after 10 bytes; the log was:"
-         << show(log.lines()) << "\nA write error ends that client, and it is logged");
-    CHECK(log.lines() == expected);
-  }
-  INFO(
-      "the writer failed after 10 bytes, in the second of 200 lines, and echo_lines went on: "
-      "the writer was polled "
-      << writer->polls()
-      << " times in all. A failed write means the client is gone: break out of the loop at the "
-         "first one");
-  CHECK(writer->polls() < 20);
 }

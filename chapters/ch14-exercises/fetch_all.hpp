@@ -2,7 +2,7 @@
 // flight at once, and hand the results back in the order the requests finish. A failure is a
 // result too: its text names the URL it belongs to. fetch(url) is given (http_get.hpp).
 // Read book/src/ch14-exercises.md, then replace the WB_TODOs.
-// Check your work with:  scripts/workbook check ch14 --exercise fetch_all
+// Check your work with:  scripts/workbook check ch14
 #pragma once
 
 #include <cstddef>
