@@ -1,76 +1,29 @@
 #include "wb/cli/sha256.hpp"
 
 #include <fmt/core.h>
+#include <openssl/evp.h>
+
+#include <new>
+#include <stdexcept>
 
 namespace wb::cli {
 namespace {
 
-constexpr std::array<std::uint32_t, 64> round_constants = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-
-constexpr std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+void check(int ok, char const* what) {
+  if (ok != 1) throw std::runtime_error(fmt::format("OpenSSL's SHA-256 failed in {}", what));
+}
 
 }  // namespace
 
-Sha256::Sha256()
-    : state_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-             0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
+void Sha256::Free::operator()(evp_md_ctx_st* context) const noexcept { EVP_MD_CTX_free(context); }
 
-void Sha256::block(unsigned char const* data) {
-  std::array<std::uint32_t, 64> w{};
-  for (int i = 0; i < 16; ++i) {
-    w[i] = (std::uint32_t{data[4 * i]} << 24) | (std::uint32_t{data[4 * i + 1]} << 16) |
-           (std::uint32_t{data[4 * i + 2]} << 8) | std::uint32_t{data[4 * i + 3]};
-  }
-  for (int i = 16; i < 64; ++i) {
-    auto const s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-    auto const s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-  }
-  auto [a, b, c, d, e, f, g, h] = state_;
-  for (int i = 0; i < 64; ++i) {
-    auto const s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
-    auto const choice = (e & f) ^ (~e & g);
-    auto const t1 = h + s1 + choice + round_constants[i] + w[i];
-    auto const s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
-    auto const majority = (a & b) ^ (a & c) ^ (b & c);
-    auto const t2 = s0 + majority;
-    h = g;
-    g = f;
-    f = e;
-    e = d + t1;
-    d = c;
-    c = b;
-    b = a;
-    a = t1 + t2;
-  }
-  state_[0] += a;
-  state_[1] += b;
-  state_[2] += c;
-  state_[3] += d;
-  state_[4] += e;
-  state_[5] += f;
-  state_[6] += g;
-  state_[7] += h;
+Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
+  if (!context_) throw std::bad_alloc();
+  check(EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr), "EVP_DigestInit_ex");
 }
 
 Sha256& Sha256::update(std::string_view data) {
-  auto const* p = reinterpret_cast<unsigned char const*>(data.data());
-  length_ += data.size();
-  for (std::size_t i = 0; i < data.size(); ++i) {
-    buffer_[buffered_++] = p[i];
-    if (buffered_ == buffer_.size()) {
-      block(buffer_.data());
-      buffered_ = 0;
-    }
-  }
+  check(EVP_DigestUpdate(context_.get(), data.data(), data.size()), "EVP_DigestUpdate");
   return *this;
 }
 
@@ -80,16 +33,12 @@ Sha256& Sha256::field(std::string_view data) {
 }
 
 std::string Sha256::hex() {
-  std::uint64_t const bits = length_ * 8;
-  unsigned char const one = 0x80;
-  update(std::string_view(reinterpret_cast<char const*>(&one), 1));
-  unsigned char const zero = 0;
-  while (buffered_ != 56) update(std::string_view(reinterpret_cast<char const*>(&zero), 1));
-  std::array<unsigned char, 8> tail{};
-  for (int i = 0; i < 8; ++i) tail[i] = static_cast<unsigned char>(bits >> (56 - 8 * i));
-  update(std::string_view(reinterpret_cast<char const*>(tail.data()), tail.size()));
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  check(EVP_DigestFinal_ex(context_.get(), digest, &size), "EVP_DigestFinal_ex");
   std::string out;
-  for (auto word : state_) out += fmt::format("{:08x}", word);
+  out.reserve(2 * size);
+  for (unsigned int i = 0; i < size; ++i) out += fmt::format("{:02x}", digest[i]);
   return out;
 }
 
