@@ -23,22 +23,15 @@
 #include "wb/cli/commands.hpp"
 #include "wb/cli/process.hpp"
 #include "wb/cli/text.hpp"
+#include "wb/course/files.hpp"
 
 namespace wb::cli {
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_text(fs::path const& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 void write_text(fs::path const& file, std::string const& text, bool executable = false) {
-  fs::create_directories(file.parent_path());
-  std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+  course::write_file(file, text);
   if (executable) {
     fs::permissions(file, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
                     fs::perm_options::add);
@@ -127,7 +120,7 @@ int cut_solution_snippets(fs::path const& root, fs::path const& bundle) {
   auto const pages_dir = bundle / "book" / "src";
   for (auto const& entry : fs::recursive_directory_iterator(pages_dir, error)) {
     if (entry.path().extension() != ".md") continue;
-    auto page = read_text(entry.path());
+    auto page = course::read_text_file(entry.path());
     std::string rewritten;
     auto begin = page.cbegin();
     for (std::sregex_iterator it(page.begin(), page.end(), include), end; it != end; ++it) {
@@ -137,7 +130,7 @@ int cut_solution_snippets(fs::path const& root, fs::path const& bundle) {
           match[1].str());
       auto const in_solutions = target.lexically_relative(root / "solutions");
       if (in_solutions.empty() || *in_solutions.begin() == "..") continue;
-      auto const lines = split_lines(read_text(target));
+      auto const lines = split_lines(course::read_text_file(target));
       auto shown = shown_lines(lines, match[2].str());
       wanted[in_solutions].insert(shown.begin(), shown.end());
       auto const snippet = bundle / "book" / "src" / "solution-snippets" / in_solutions;
@@ -153,7 +146,7 @@ int cut_solution_snippets(fs::path const& root, fs::path const& bundle) {
     }
   }
   for (auto const& [file, shown] : wanted) {
-    auto const lines = split_lines(read_text(root / "solutions" / file));
+    auto const lines = split_lines(course::read_text_file(root / "solutions" / file));
     std::string text;
     for (std::size_t i = 0; i < lines.size(); ++i)
       text += (shown.contains(i) ? lines[i] : "") + "\n";
@@ -188,7 +181,7 @@ bool copy_course(Session const& session, fs::path const& out) {
 bool bundle_book_builds(Session const& session, fs::path const& bundle) {
   Session copy = session;
   copy.paths.root = bundle;
-  copy.chapters = find_chapters(bundle / "chapters");
+  copy.chapters = course::find_chapters(bundle / "chapters");
   BookOptions book;
   book.action = "build";
   book.out = (session.paths.build_dir / "dist" / "book-check").string();

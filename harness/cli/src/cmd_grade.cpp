@@ -18,6 +18,7 @@
 #include "wb/cli/commands.hpp"
 #include "wb/cli/grader.hpp"
 #include "wb/cli/text.hpp"
+#include "wb/course/files.hpp"
 
 namespace wb::cli {
 namespace fs = std::filesystem;
@@ -153,7 +154,7 @@ int run_grade(Session const& session, GradeOptions const& options) {
   // The chapters graded.
   auto const chosen = session.choose(options.chapters, "grade");
   if (!chosen) return exit_usage;
-  std::vector<ChapterManifest> chapters;
+  std::vector<course::ChapterManifest> chapters;
   for (auto const& chapter : *chosen) {
     auto manifest = session.load(chapter);
     if (!manifest) return exit_usage;
@@ -282,10 +283,8 @@ int run_grade(Session const& session, GradeOptions const& options) {
   };
   auto test_code = [&](std::string const& slug, std::string const& exercise,
                        std::string const& test) {
-    std::ifstream in(paths.chapters_dir() / slug / (exercise + "_test.cpp"));
-    std::stringstream text;
-    text << in.rdbuf();
-    return test_case_source(text.str(), test);
+    return test_case_source(
+        course::read_text_file(paths.chapters_dir() / slug / (exercise + "_test.cpp")), test);
   };
   bool written = true;
   for (auto const& format : unique_formats) {

@@ -14,6 +14,7 @@
 #include "wb/cli/grading.hpp"
 #include "wb/cli/sha256.hpp"
 #include "wb/cli/text.hpp"
+#include "wb/course/files.hpp"
 
 namespace wb::cli {
 namespace fs = std::filesystem;
@@ -24,18 +25,6 @@ namespace {
 
 // Bump when grading itself changes what a grade is: every cached grade is then made again.
 constexpr std::string_view grading_version = "wb-grade-2";  // 2: a crash in the sandbox
-
-std::string read_text(fs::path const& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void write_text(fs::path const& file, std::string const& text) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << text;
-}
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -131,8 +120,8 @@ std::string failure_reason(Status status, TestEnd end, std::string_view message,
 }
 
 Grader::Grader(fs::path root, GradingTree tree, SandboxSetup sandbox,
-               std::vector<ChapterManifest> chapters, GradeSettings settings, fs::path work_dir,
-               fs::path cache_dir)
+               std::vector<course::ChapterManifest> chapters, GradeSettings settings,
+               fs::path work_dir, fs::path cache_dir)
     : root_(std::move(root)),
       tree_(std::move(tree)),
       sandbox_(std::move(sandbox)),
@@ -141,9 +130,9 @@ Grader::Grader(fs::path root, GradingTree tree, SandboxSetup sandbox,
       work_dir_(std::move(work_dir)),
       cache_dir_(std::move(cache_dir)) {
   for (auto const& chapter : chapters_) {
-    std::string sources = read_text(chapter.dir / "chapter.toml");
+    std::string sources = course::read_text_file(chapter.dir / "chapter.toml");
     for (auto const& exercise : chapter.exercises) {
-      sources += read_text(chapter.dir / (exercise.name + "_test.cpp"));
+      sources += course::read_text_file(chapter.dir / (exercise.name + "_test.cpp"));
       total_tests_ += exercise.tests.size();
     }
     chapter_sources_.push_back(std::move(sources));
@@ -165,7 +154,7 @@ std::vector<WantedFile> Grader::wanted_files() const {
   return files;
 }
 
-std::chrono::milliseconds Grader::time_share(ExerciseManifest const& exercise) const {
+std::chrono::milliseconds Grader::time_share(course::ExerciseManifest const& exercise) const {
   if (total_tests_ == 0) return settings_.submission_time;
   return std::chrono::milliseconds(settings_.submission_time.count() *
                                    static_cast<long>(exercise.tests.size()) /
@@ -187,8 +176,9 @@ std::string Grader::describe_limits() const {
       settings_.compile_seconds);
 }
 
-std::string Grader::cache_key(SubmissionFiles const& submission, ChapterManifest const& chapter,
-                              ExerciseManifest const& exercise) const {
+std::string Grader::cache_key(SubmissionFiles const& submission,
+                              course::ChapterManifest const& chapter,
+                              course::ExerciseManifest const& exercise) const {
   Sha256 key;
   key.field(grading_version).field(tree_.fingerprint);
   key.field(sandbox_.bubblewrap ? "bubblewrap" : "limits only");
@@ -255,7 +245,7 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
     std::error_code error;
     if (fs::exists(cache_file, error)) {
       try {
-        auto cached = exercise_from_json(nlohmann::json::parse(read_text(cache_file)));
+        auto cached = exercise_from_json(nlohmann::json::parse(course::read_text_file(cache_file)));
         cached.cached = true;
         return cached;
       } catch (std::exception const&) {
@@ -278,8 +268,10 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
   for (auto const& dir : {objects, programs, scratch}) make_private_dir(dir, sandbox_, worker);
   if (auto found = submission.files.find(chapter.slug); found != submission.files.end()) {
     for (auto const& [file, content] : found->second) {
-      fs::create_directories((overlay / file).parent_path(), error);
-      write_text(overlay / file, content);
+      try {
+        course::write_file(overlay / file, content);
+      } catch (fs::filesystem_error const&) {  // the build then misses the file and says so
+      }
     }
   }
 
@@ -408,9 +400,10 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
   fs::remove_all(programs, error);
 
   if (graded.cacheable) {  // written even with use_cache off: --no-cache refreshes the cache
-    auto const temporary = cache_dir_ / fmt::format("{}.{}.tmp", key, ::getpid());
-    write_text(temporary, to_json(graded).dump());
-    fs::rename(temporary, cache_file, error);
+    try {
+      course::write_file_atomically(cache_file, to_json(graded).dump());
+    } catch (fs::filesystem_error const&) {  // no cache entry: the next run grades it again
+    }
   }
   return graded;
 }

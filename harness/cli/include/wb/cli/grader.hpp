@@ -14,10 +14,10 @@
 
 #include "wb/cli/gradebook.hpp"
 #include "wb/cli/grading_tree.hpp"
-#include "wb/cli/manifest.hpp"
 #include "wb/cli/runner.hpp"
 #include "wb/cli/sandbox.hpp"
 #include "wb/cli/submission.hpp"
+#include "wb/course/manifest.hpp"
 
 namespace wb::cli {
 
@@ -37,10 +37,10 @@ struct GradeSettings {
 class Grader {
  public:
   Grader(std::filesystem::path root, GradingTree tree, SandboxSetup sandbox,
-         std::vector<ChapterManifest> chapters, GradeSettings settings,
+         std::vector<course::ChapterManifest> chapters, GradeSettings settings,
          std::filesystem::path work_dir, std::filesystem::path cache_dir);
 
-  std::vector<ChapterManifest> const& chapters() const { return chapters_; }
+  std::vector<course::ChapterManifest> const& chapters() const { return chapters_; }
   SandboxSetup const& sandbox() const { return sandbox_; }
   GradingTree const& tree() const { return tree_; }
   /// Every file a learner edits in the chapters graded.
@@ -54,14 +54,14 @@ class Grader {
                        std::size_t chapter, std::size_t exercise, int worker) const;
 
  private:
-  std::string cache_key(SubmissionFiles const& submission, ChapterManifest const& chapter,
-                        ExerciseManifest const& exercise) const;
-  std::chrono::milliseconds time_share(ExerciseManifest const& exercise) const;
+  std::string cache_key(SubmissionFiles const& submission, course::ChapterManifest const& chapter,
+                        course::ExerciseManifest const& exercise) const;
+  std::chrono::milliseconds time_share(course::ExerciseManifest const& exercise) const;
 
   std::filesystem::path root_;
   GradingTree tree_;
   SandboxSetup sandbox_;
-  std::vector<ChapterManifest> chapters_;
+  std::vector<course::ChapterManifest> chapters_;
   GradeSettings settings_;
   std::filesystem::path work_dir_;
   std::filesystem::path cache_dir_;

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "wb/cli/manifest.hpp"
+#include "wb/course/manifest.hpp"
 
 namespace wb::cli {
 

@@ -1,4 +1,4 @@
-#include "wb/cli/paths.hpp"
+#include "wb/course/paths.hpp"
 
 #include <cstdlib>
 #include <system_error>
@@ -7,7 +7,7 @@
 #define WB_SOURCE_DIR "."
 #endif
 
-namespace wb::cli {
+namespace wb::course {
 namespace fs = std::filesystem;
 
 namespace {
@@ -47,4 +47,4 @@ fs::path Paths::shown(fs::path const& path) const {
   return relative;
 }
 
-}  // namespace wb::cli
+}  // namespace wb::course

@@ -1,12 +1,11 @@
-#include "wb/cli/chapters.hpp"
+#include "wb/course/chapters.hpp"
 
 #include <algorithm>
 #include <cctype>
+#include <string>
 #include <system_error>
 
-#include "wb/cli/text.hpp"
-
-namespace wb::cli {
+namespace wb::course {
 namespace fs = std::filesystem;
 
 std::string ChapterDir::short_slug() const {
@@ -14,6 +13,14 @@ std::string ChapterDir::short_slug() const {
 }
 
 namespace {
+
+std::string lower_trimmed(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) out += static_cast<char>(std::tolower(c));
+  auto const first = out.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return {};
+  return out.substr(first, out.find_last_not_of(" \t\r\n") - first + 1);
+}
 
 bool all_digits(std::string_view text) {
   return !text.empty() &&
@@ -40,7 +47,7 @@ std::vector<ChapterDir> find_chapters(fs::path const& chapters_root) {
 
 std::optional<ChapterDir> resolve_chapter(std::vector<ChapterDir> const& chapters,
                                           std::string_view name) {
-  auto const wanted = to_lower(trim(name));
+  auto const wanted = lower_trimmed(name);
   if (wanted.empty()) return std::nullopt;
   // "2", "02", "ch2", "ch02"
   std::string_view number = wanted;
@@ -53,10 +60,10 @@ std::optional<ChapterDir> resolve_chapter(std::vector<ChapterDir> const& chapter
     return std::nullopt;
   }
   for (auto const& chapter : chapters) {
-    if (to_lower(chapter.slug) == wanted || to_lower(chapter.short_slug()) == wanted)
+    if (lower_trimmed(chapter.slug) == wanted || lower_trimmed(chapter.short_slug()) == wanted)
       return chapter;
   }
   return std::nullopt;
 }
 
-}  // namespace wb::cli
+}  // namespace wb::course

@@ -1,7 +1,7 @@
-// wb::cli::ProgressStore — the learner's progress in .workbook/progress.toml: best score, status,
-// hint levels and the last check of each chapter. Written atomically (a temporary file in the
-// same folder, flushed to disk, then renamed over the old one), so a crash never leaves half a
-// file.
+// wb::course::ProgressStore — the learner's progress in .workbook/progress.toml: best score,
+// status, hint levels and the last check of each chapter. Written atomically
+// (write_file_atomically), so a crash never leaves half a file. The commands keep it; the book
+// shows it.
 #pragma once
 
 #include <filesystem>
@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace wb::cli {
+namespace wb::course {
 
 enum class ChapterStatus { not_started, in_progress, done };
 std::string_view to_string(ChapterStatus status);
@@ -72,4 +72,4 @@ Progress parse_progress(std::string_view text, std::string const& source = "prog
 std::string utc_timestamp();
 std::string file_timestamp();
 
-}  // namespace wb::cli
+}  // namespace wb::course

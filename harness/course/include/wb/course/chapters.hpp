@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wb::cli {
+namespace wb::course {
 
 struct ChapterDir {
   std::string id;    // "ch02"
@@ -27,4 +27,4 @@ std::vector<ChapterDir> find_chapters(std::filesystem::path const& chapters_root
 std::optional<ChapterDir> resolve_chapter(std::vector<ChapterDir> const& chapters,
                                           std::string_view name);
 
-}  // namespace wb::cli
+}  // namespace wb::course

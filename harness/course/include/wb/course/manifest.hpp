@@ -1,5 +1,6 @@
-// wb::cli::ChapterManifest — a chapter's chapter.toml read into plain structs: its exercises, the
-// files a learner edits, points per test, hints by level and the per-test time limit.
+// wb::course::ChapterManifest — a chapter's chapter.toml read into plain structs: its exercises,
+// the files a learner edits, points per test, hints by level and the per-test time limit. The
+// workbook's commands, the grader and the book all read chapter.toml through it.
 #pragma once
 
 #include <chrono>
@@ -10,12 +11,22 @@
 #include <string_view>
 #include <vector>
 
-namespace wb::cli {
+namespace wb::course {
 
 /// chapter.toml is missing, unreadable or malformed; what() names the file and the problem.
 class ManifestError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  /// what() is "<file>:<line>: <problem>", or "<file>: <problem>" when `line` is 0.
+  ManifestError(std::filesystem::path file, int line, std::string const& problem);
+
+  std::filesystem::path const& file() const { return file_; }
+  int line() const { return line_; }  // 1-based; 0 when the whole file is meant
+  std::string const& problem() const { return problem_; }
+
+ private:
+  std::filesystem::path file_;
+  int line_;
+  std::string problem_;
 };
 
 struct TestPoints {
@@ -61,13 +72,19 @@ struct ChapterManifest {
   std::string target(ExerciseManifest const& exercise, std::string_view suffix = {}) const;
 };
 
+/// Whether a chapter.toml must list exercises. The commands need them; the book also shows a
+/// chapter whose exercises are still being written.
+enum class Exercises { required, optional };
+
 /// Reads <dir>/chapter.toml; `dir`'s name is the chapter's slug (chNN-…).
-ChapterManifest load_chapter(std::filesystem::path const& dir);
+ChapterManifest load_chapter(std::filesystem::path const& dir,
+                             Exercises exercises = Exercises::required);
 /// Parses chapter.toml text; `dir` gives the slug and where relative files are found.
-ChapterManifest parse_chapter(std::string_view toml_text, std::filesystem::path const& dir);
+ChapterManifest parse_chapter(std::string_view toml_text, std::filesystem::path const& dir,
+                              Exercises exercises = Exercises::required);
 
 /// Characters a test name should not contain: Catch2 reads them as test-spec syntax. The runner
 /// escapes them, but `verify` holds authors to the rule so names stay easy to filter by hand.
 inline constexpr std::string_view forbidden_test_name_characters = ",[]\"\\*";
 
-}  // namespace wb::cli
+}  // namespace wb::course

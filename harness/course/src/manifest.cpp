@@ -1,14 +1,21 @@
-#include "wb/cli/manifest.hpp"
+#include "wb/course/manifest.hpp"
 
 #include <fmt/core.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
-namespace wb::cli {
+#include "wb/course/files.hpp"
+
+namespace wb::course {
 namespace fs = std::filesystem;
+
+ManifestError::ManifestError(fs::path file, int line, std::string const& problem)
+    : std::runtime_error(line > 0 ? fmt::format("{}:{}: {}", file.string(), line, problem)
+                                  : fmt::format("{}: {}", file.string(), problem)),
+      file_(std::move(file)),
+      line_(line),
+      problem_(problem) {}
 
 int ExerciseManifest::total_points() const {
   int total = 0;
@@ -64,13 +71,13 @@ namespace {
 
 class Reader {
  public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
+  Reader(fs::path source, Exercises exercises)
+      : source_(std::move(source)), exercises_(exercises) {}
 
   [[noreturn]] void fail(toml::node const* node, std::string const& problem) const {
-    if (node != nullptr && node->source().begin) {
-      throw ManifestError(fmt::format("{}:{}: {}", source_, node->source().begin.line, problem));
-    }
-    throw ManifestError(fmt::format("{}: {}", source_, problem));
+    int const line =
+        node != nullptr && node->source().begin ? static_cast<int>(node->source().begin.line) : 0;
+    throw ManifestError(source_, line, problem);
   }
 
   std::string string(toml::node const* node, std::string_view what) const {
@@ -155,7 +162,10 @@ class Reader {
       out.time_limit = std::chrono::seconds(limit->as_integer()->get());
     }
     auto const* exercises = root.get("exercises");
-    if (exercises == nullptr) fail(nullptr, "no [[exercises]]");
+    if (exercises == nullptr) {
+      if (exercises_ == Exercises::optional) return out;
+      fail(nullptr, "no [[exercises]]");
+    }
     if (!exercises->is_array_of_tables())
       fail(exercises, "`exercises` must be [[exercises]] tables");
     for (auto const& item : *exercises->as_array()) {
@@ -170,30 +180,29 @@ class Reader {
   }
 
  private:
-  std::string source_;
+  fs::path source_;
+  Exercises exercises_;
 };
 
 }  // namespace
 
-ChapterManifest parse_chapter(std::string_view toml_text, fs::path const& dir) {
-  auto const source = (dir / "chapter.toml").string();
-  Reader reader(source);
+ChapterManifest parse_chapter(std::string_view toml_text, fs::path const& dir,
+                              Exercises exercises) {
+  auto const source = dir / "chapter.toml";
+  Reader reader(source, exercises);
   try {
-    auto root = toml::parse(toml_text, source);
+    auto root = toml::parse(toml_text, source.string());
     return reader.chapter(root, dir);
   } catch (toml::parse_error const& error) {
-    throw ManifestError(
-        fmt::format("{}:{}: {}", source, error.source().begin.line, error.description()));
+    throw ManifestError(source, static_cast<int>(error.source().begin.line),
+                        std::string(error.description()));
   }
 }
 
-ChapterManifest load_chapter(fs::path const& dir) {
-  std::ifstream file(dir / "chapter.toml", std::ios::binary);
-  if (!file)
-    throw ManifestError(fmt::format("{}: cannot be read", (dir / "chapter.toml").string()));
-  std::stringstream text;
-  text << file.rdbuf();
-  return parse_chapter(text.str(), dir);
+ChapterManifest load_chapter(fs::path const& dir, Exercises exercises) {
+  auto const text = read_file(dir / "chapter.toml");
+  if (!text) throw ManifestError(dir / "chapter.toml", 0, "cannot be read");
+  return parse_chapter(*text, dir, exercises);
 }
 
-}  // namespace wb::cli
+}  // namespace wb::course

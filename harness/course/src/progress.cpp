@@ -1,19 +1,16 @@
-#include "wb/cli/progress.hpp"
+#include "wb/course/progress.hpp"
 
-#include <fcntl.h>
 #include <fmt/core.h>
-#include <sys/stat.h>
+#include <time.h>
 #include <toml++/toml.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <ctime>
-#include <fstream>
 #include <sstream>
 
-namespace wb::cli {
+#include "wb/course/files.hpp"
+
+namespace wb::course {
 namespace fs = std::filesystem;
 
 std::string_view to_string(ChapterStatus status) {
@@ -47,15 +44,6 @@ std::string timestamp(char const* format) {
   char buffer[32];
   std::strftime(buffer, sizeof buffer, format, &utc);
   return buffer;
-}
-
-void write_all(int fd, std::string_view text, fs::path const& file) {
-  while (!text.empty()) {
-    auto n = ::write(fd, text.data(), text.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw ProgressError(fmt::format("{}: {}", file.string(), std::strerror(errno)));
-    text.remove_prefix(static_cast<std::size_t>(n));
-  }
 }
 
 }  // namespace
@@ -137,11 +125,9 @@ Progress parse_progress(std::string_view text, std::string const& source) {
 Progress ProgressStore::load() const {
   std::error_code error;
   if (!fs::exists(file_, error)) return {};
-  std::ifstream in(file_, std::ios::binary);
-  if (!in) throw ProgressError(fmt::format("{}: cannot be read", file_.string()));
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_progress(text.str(), file_.string());
+  auto const text = read_file(file_);
+  if (!text) throw ProgressError(fmt::format("{}: cannot be read", file_.string()));
+  return parse_progress(*text, file_.string());
 }
 
 void ProgressStore::save(Progress const& progress) const {
@@ -149,30 +135,10 @@ void ProgressStore::save(Progress const& progress) const {
   std::error_code error;
   fs::create_directories(dir, error);
   if (error) throw ProgressError(fmt::format("{}: {}", dir.string(), error.message()));
-
-  std::string temp = (dir / (file_.filename().string() + ".XXXXXX")).string();
-  int fd = ::mkstemp(temp.data());
-  if (fd < 0) throw ProgressError(fmt::format("{}: {}", dir.string(), std::strerror(errno)));
   try {
-    write_all(fd, format_progress(progress), temp);
-    if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) {
-      throw ProgressError(fmt::format("{}: {}", temp, std::strerror(errno)));
-    }
-  } catch (...) {
-    ::close(fd);
-    ::unlink(temp.c_str());
-    throw;
-  }
-  ::close(fd);
-  if (::rename(temp.c_str(), file_.c_str()) != 0) {
-    auto const reason = std::strerror(errno);
-    ::unlink(temp.c_str());
-    throw ProgressError(fmt::format("{}: {}", file_.string(), reason));
-  }
-  // Make the rename itself durable.
-  if (int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
+    write_file_atomically(file_, format_progress(progress));
+  } catch (fs::filesystem_error const& failure) {
+    throw ProgressError(fmt::format("{}: {}", file_.string(), failure.code().message()));
   }
 }
 
@@ -184,4 +150,4 @@ fs::path ProgressStore::set_aside() const {
   return error ? fs::path{} : aside;
 }
 
-}  // namespace wb::cli
+}  // namespace wb::course

@@ -1,10 +1,10 @@
-// wb::cli::Paths — where the workbook finds things: the repository (baked in at build time,
+// wb::course::Paths — where the workbook finds things: the repository (baked in at build time,
 // overridden by $WB_ROOT) and the build tree (the folder the workbook binary lives in).
 #pragma once
 
 #include <filesystem>
 
-namespace wb::cli {
+namespace wb::course {
 
 struct Paths {
   std::filesystem::path root;       // the repository: chapters/, solutions/, harness/
@@ -30,4 +30,4 @@ struct Paths {
   std::filesystem::path shown(std::filesystem::path const& path) const;
 };
 
-}  // namespace wb::cli
+}  // namespace wb::course
