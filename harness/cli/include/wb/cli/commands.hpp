@@ -82,34 +82,6 @@ struct VerifyOptions {
 };
 int run_verify(Session const& session, VerifyOptions const& options);
 
-struct GradeOptions {
-  std::vector<std::string> submissions;  // folders, .tar.gz, .tgz, .tar or .zip files
-  std::vector<std::string> formats;      // table csv json junit gradescope exercism
-  std::string out;                       // a file, or a folder for several files
-  std::vector<std::string> chapters;     // empty: all
-  int jobs = 1;
-  std::optional<double> time_limit;  // seconds per test; empty: each chapter's
-  double submission_time = 600;      // seconds of tests per submission
-  std::size_t memory_mb = 2048;
-  int processes = 128;
-  std::size_t output_cap = 1u << 20;
-  std::size_t output_shown = 2000;
-  std::string build_tree;  // empty: the workbook's own
-  bool no_cache = false;
-  bool no_build = false;
-  bool no_sandbox = false;
-  bool keep_work = false;
-  bool quiet = false;
-};
-int run_grade(Session const& session, GradeOptions const& options);
-
-struct DistOptions {
-  std::string what;  // "student", "gradescope" or "classroom"
-  std::string out;
-  bool tarball = false;
-};
-int run_dist(Session const& session, DistOptions const& options);
-
 struct BookOptions {
   std::string action;  // "build" or "serve"
   std::string out;     // the site's folder; empty: build/book-site

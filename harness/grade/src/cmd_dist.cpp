@@ -24,8 +24,10 @@
 #include "wb/cli/process.hpp"
 #include "wb/cli/text.hpp"
 #include "wb/course/files.hpp"
+#include "wb/grade/commands.hpp"
 
-namespace wb::cli {
+namespace wb::grade {
+using namespace wb::cli;  // the runner, the build step, processes and text helpers
 namespace fs = std::filesystem;
 
 namespace {
@@ -325,4 +327,4 @@ int run_dist(Session const& session, DistOptions const& options) {
   return exit_ok;
 }
 
-}  // namespace wb::cli
+}  // namespace wb::grade

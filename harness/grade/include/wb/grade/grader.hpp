@@ -12,14 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "wb/cli/gradebook.hpp"
-#include "wb/cli/grading_tree.hpp"
 #include "wb/cli/runner.hpp"
-#include "wb/cli/sandbox.hpp"
-#include "wb/cli/submission.hpp"
 #include "wb/course/manifest.hpp"
+#include "wb/grade/gradebook.hpp"
+#include "wb/grade/grading_tree.hpp"
+#include "wb/grade/sandbox.hpp"
+#include "wb/grade/submission.hpp"
 
-namespace wb::cli {
+namespace wb::grade {
 
 struct GradeSettings {
   /// Longest time one test may run; empty: each chapter's time_limit_seconds.
@@ -70,7 +70,7 @@ class Grader {
 };
 
 /// "memory limit", "timeout", "crash" … for a test's outcome (see GradedTest::reason).
-std::string failure_reason(wb::testing::Status status, TestEnd end, std::string_view message,
+std::string failure_reason(wb::testing::Status status, cli::TestEnd end, std::string_view message,
                            std::string_view output);
 
-}  // namespace wb::cli
+}  // namespace wb::grade

@@ -15,7 +15,7 @@
 
 #include "wb/course/manifest.hpp"
 
-namespace wb::cli {
+namespace wb::grade {
 
 /// The commands that build one exercise's test program from the stub.
 struct ExerciseCommands {
@@ -61,4 +61,4 @@ std::optional<GradingTree> read_grading_tree(std::filesystem::path const& build_
                                              std::vector<std::string> const& targets,
                                              std::string& error);
 
-}  // namespace wb::cli
+}  // namespace wb::grade

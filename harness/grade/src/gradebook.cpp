@@ -1,4 +1,4 @@
-#include "wb/cli/gradebook.hpp"
+#include "wb/grade/gradebook.hpp"
 
 #include <fmt/core.h>
 
@@ -8,7 +8,8 @@
 #include "wb/book/html.hpp"
 #include "wb/cli/text.hpp"
 
-namespace wb::cli {
+namespace wb::grade {
+using namespace wb::cli;  // the runner, the build step, processes and text helpers
 using nlohmann::json;
 
 int GradedExercise::points() const {
@@ -470,4 +471,4 @@ std::string test_case_source(std::string_view file_text, std::string_view name) 
   return {};
 }
 
-}  // namespace wb::cli
+}  // namespace wb::grade

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "wb/cli/sandbox.hpp"
+#include "wb/grade/sandbox.hpp"
 
-namespace wb::cli {
+namespace wb::grade {
 
 /// A file a learner edits: chapters/<slug>/<file>.
 struct WantedFile {
@@ -49,4 +49,4 @@ SubmissionFiles read_submission(std::filesystem::path const& path,
 /// part).
 bool leaves_submission(std::string_view entry);
 
-}  // namespace wb::cli
+}  // namespace wb::grade

@@ -1,4 +1,4 @@
-#include "wb/cli/sandbox.hpp"
+#include "wb/grade/sandbox.hpp"
 
 #include <fmt/core.h>
 #include <unistd.h>
@@ -9,7 +9,8 @@
 
 #include "wb/cli/text.hpp"
 
-namespace wb::cli {
+namespace wb::grade {
+using namespace wb::cli;  // the runner, the build step, processes and text helpers
 namespace fs = std::filesystem;
 
 namespace {
@@ -186,4 +187,4 @@ std::string SandboxSetup::describe() const {
   return text;
 }
 
-}  // namespace wb::cli
+}  // namespace wb::grade

@@ -9,7 +9,7 @@
 
 struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
 
-namespace wb::cli {
+namespace wb::grade {
 
 class Sha256 {
  public:
@@ -29,4 +29,4 @@ class Sha256 {
 
 std::string sha256_hex(std::string_view data);
 
-}  // namespace wb::cli
+}  // namespace wb::grade

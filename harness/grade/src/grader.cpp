@@ -1,4 +1,4 @@
-#include "wb/cli/grader.hpp"
+#include "wb/grade/grader.hpp"
 
 #include <fmt/core.h>
 #include <signal.h>
@@ -12,11 +12,12 @@
 
 #include "wb/cli/compiler_log.hpp"
 #include "wb/cli/grading.hpp"
-#include "wb/cli/sha256.hpp"
 #include "wb/cli/text.hpp"
 #include "wb/course/files.hpp"
+#include "wb/grade/sha256.hpp"
 
-namespace wb::cli {
+namespace wb::grade {
+using namespace wb::cli;  // the runner, the build step, processes and text helpers
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using wb::testing::Status;
@@ -408,4 +409,4 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
   return graded;
 }
 
-}  // namespace wb::cli
+}  // namespace wb::grade

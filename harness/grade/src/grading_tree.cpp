@@ -1,4 +1,4 @@
-#include "wb/cli/grading_tree.hpp"
+#include "wb/grade/grading_tree.hpp"
 
 #include <fmt/core.h>
 
@@ -7,10 +7,11 @@
 #include <system_error>
 
 #include "wb/cli/process.hpp"
-#include "wb/cli/sha256.hpp"
 #include "wb/cli/text.hpp"
+#include "wb/grade/sha256.hpp"
 
-namespace wb::cli {
+namespace wb::grade {
+using namespace wb::cli;  // the runner, the build step, processes and text helpers
 namespace fs = std::filesystem;
 
 std::vector<std::string> split_shell_words(std::string_view line) {
@@ -237,4 +238,4 @@ std::optional<GradingTree> read_grading_tree(fs::path const& build_dir, fs::path
   return tree;
 }
 
-}  // namespace wb::cli
+}  // namespace wb::grade

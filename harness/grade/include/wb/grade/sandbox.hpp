@@ -16,7 +16,7 @@
 
 #include "wb/cli/process.hpp"
 
-namespace wb::cli {
+namespace wb::grade {
 
 /// What a sandboxed program may use.
 struct SandboxLimits {
@@ -72,7 +72,7 @@ std::vector<std::string> sandbox_launcher(SandboxSetup const& setup, SandboxRequ
 
 /// The environment a sandboxed program gets (with SpawnOptions::clear_env): a PATH, a locale,
 /// HOME and TMPDIR in /tmp, and the sanitizers' options with the memory limit when it is theirs.
-Environment sandbox_environment(SandboxRequest const& request);
+cli::Environment sandbox_environment(SandboxRequest const& request);
 
 /// Ends every process of worker `worker`'s user (when running as root, where that user is the
 /// worker's alone): whatever escaped its process group and namespace goes too.
@@ -84,4 +84,4 @@ uid_t sandbox_uid(SandboxSetup const& setup, int worker);
 /// Makes `dir` writable by worker `worker`'s user (a no-op unless running as root).
 void give_to_worker(SandboxSetup const& setup, int worker, std::filesystem::path const& dir);
 
-}  // namespace wb::cli
+}  // namespace wb::grade

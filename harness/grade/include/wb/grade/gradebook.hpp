@@ -12,7 +12,7 @@
 
 #include "wb/cli/terminal.hpp"
 
-namespace wb::cli {
+namespace wb::grade {
 
 struct GradedTest {
   std::string name;
@@ -84,7 +84,7 @@ std::string cut_output(std::string_view text, std::size_t limit);
 nlohmann::json to_json(GradedExercise const& exercise);
 GradedExercise exercise_from_json(nlohmann::json const& json);
 
-std::string format_table(Gradebook const& book, Terminal const& term);
+std::string format_table(Gradebook const& book, cli::Terminal const& term);
 std::string format_csv(Gradebook const& book);
 std::string format_json(Gradebook const& book);
 std::string format_junit(Gradebook const& book);
@@ -98,4 +98,4 @@ std::string format_exercism(SubmissionGrade const& submission, TestCodeLookup co
 /// The body of TEST_CASE("name") in a test file's text, from the macro to its closing brace.
 std::string test_case_source(std::string_view file_text, std::string_view name);
 
-}  // namespace wb::cli
+}  // namespace wb::grade

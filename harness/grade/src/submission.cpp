@@ -1,4 +1,4 @@
-#include "wb/cli/submission.hpp"
+#include "wb/grade/submission.hpp"
 
 #include <fcntl.h>
 #include <fmt/core.h>
@@ -12,7 +12,8 @@
 
 #include "wb/cli/text.hpp"
 
-namespace wb::cli {
+namespace wb::grade {
+using namespace wb::cli;  // the runner, the build step, processes and text helpers
 namespace fs = std::filesystem;
 
 std::string const* SubmissionFiles::find(std::string const& slug, std::string const& file) const {
@@ -302,4 +303,4 @@ SubmissionFiles read_submission(fs::path const& path, std::vector<WantedFile> co
   return out;
 }
 
-}  // namespace wb::cli
+}  // namespace wb::grade

@@ -16,11 +16,13 @@
 
 #include "wb/cli/build.hpp"
 #include "wb/cli/commands.hpp"
-#include "wb/cli/grader.hpp"
 #include "wb/cli/text.hpp"
 #include "wb/course/files.hpp"
+#include "wb/grade/commands.hpp"
+#include "wb/grade/grader.hpp"
 
-namespace wb::cli {
+namespace wb::grade {
+using namespace wb::cli;  // the runner, the build step, processes and text helpers
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
@@ -341,4 +343,4 @@ int run_grade(Session const& session, GradeOptions const& options) {
   return all_read ? exit_ok : exit_failed;
 }
 
-}  // namespace wb::cli
+}  // namespace wb::grade

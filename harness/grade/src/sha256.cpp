@@ -1,4 +1,4 @@
-#include "wb/cli/sha256.hpp"
+#include "wb/grade/sha256.hpp"
 
 #include <fmt/core.h>
 #include <openssl/evp.h>
@@ -6,7 +6,7 @@
 #include <new>
 #include <stdexcept>
 
-namespace wb::cli {
+namespace wb::grade {
 namespace {
 
 void check(int ok, char const* what) {
@@ -44,4 +44,4 @@ std::string Sha256::hex() {
 
 std::string sha256_hex(std::string_view data) { return Sha256().update(data).hex(); }
 
-}  // namespace wb::cli
+}  // namespace wb::grade
