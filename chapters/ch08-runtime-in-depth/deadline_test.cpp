@@ -10,7 +10,7 @@
 #include <thread>
 #include <wb/exec/runtime.hpp>
 #include <wb/oracle/oracles.hpp>
-#include <wb/task/raw_task.hpp>
+#include <wb/task/scheduler.hpp>
 #include <wb/testing/catch.hpp>
 #include <wb/time/sleep.hpp>
 #include <wb/time/timer_driver.hpp>

@@ -12,7 +12,7 @@
 #include <vector>
 #include <wb/exec/runtime.hpp>
 #include <wb/oracle/oracles.hpp>
-#include <wb/task/raw_task.hpp>
+#include <wb/task/scheduler.hpp>
 #include <wb/testing/catch.hpp>
 #include <wb/time/timer_driver.hpp>
 

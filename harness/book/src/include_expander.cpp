@@ -6,7 +6,7 @@
 #include <optional>
 #include <sstream>
 
-#include "wb/book/read_file.hpp"
+#include "wb/course/files.hpp"
 
 namespace wb::book {
 namespace fs = std::filesystem;
@@ -79,14 +79,14 @@ std::optional<std::string> Expander::include(std::string_view argument, fs::path
       colon == std::string_view::npos ? std::string_view{} : argument.substr(colon + 1);
   if (path_text.empty()) return fail("{{#include}} needs a file");
   auto const target = (file.parent_path() / path_text).lexically_normal();
-  std::string source;
-  if (!fs::is_regular_file(target) || !read_file(target, source)) {
+  auto const source = fs::is_regular_file(target) ? course::read_file(target) : std::nullopt;
+  if (!source) {
     return fail("{{#include " + std::string(argument) + "}}: no such file (looked for " +
                 target.string() + ")");
   }
   included.push_back(target);
 
-  auto const lines = split_lines(source);
+  auto const lines = split_lines(*source);
   std::string out;
   auto const keep = [&](std::size_t from, std::size_t to) {  // [from, to) of lines
     bool first = true;
@@ -106,7 +106,7 @@ std::optional<std::string> Expander::include(std::string_view argument, fs::path
     auto const start = parse_number(first_part);
     if (!first_part.empty() && !start) {
       // Not a number: an anchor name.
-      if (!take_anchor(source, first_part, out)) {
+      if (!take_anchor(*source, first_part, out)) {
         return fail("{{#include " + std::string(argument) +
                     "}}: the file has no \"ANCHOR: " + std::string(first_part) + "\" line");
       }

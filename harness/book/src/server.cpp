@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "wb/book/link_check.hpp"
-#include "wb/book/read_file.hpp"
+#include "wb/course/files.hpp"
 
 namespace wb::book {
 namespace fs = std::filesystem;
@@ -176,11 +176,13 @@ void Server::handle(int fd) {
     std::shared_lock lock(site_lock_);
     std::error_code error;
     if (fs::is_directory(file, error)) file /= "index.html";
-    if (fs::is_regular_file(file, error) && read_file(file, body)) {
-      respond(fd, 200, "OK", content_type(file), body, head);
-      return;
+    if (fs::is_regular_file(file, error)) {
+      if (auto const found = course::read_file(file)) {
+        respond(fd, 200, "OK", content_type(file), *found, head);
+        return;
+      }
     }
-    read_file(options_.site.out_dir / "404.html", body);
+    body = course::read_file(options_.site.out_dir / "404.html").value_or("");
   }
   respond(fd, 404, "Not Found", "text/html; charset=utf-8", body, head);
 }

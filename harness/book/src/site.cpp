@@ -9,14 +9,16 @@
 #include <set>
 #include <sstream>
 
-#include "wb/book/chapter_info.hpp"
 #include "wb/book/html.hpp"
 #include "wb/book/include_expander.hpp"
 #include "wb/book/link_check.hpp"
 #include "wb/book/markdown.hpp"
-#include "wb/book/read_file.hpp"
 #include "wb/book/search_index.hpp"
 #include "wb/book/summary.hpp"
+#include "wb/course/files.hpp"
+#include "wb/course/manifest.hpp"
+#include "wb/course/paths.hpp"
+#include "wb/course/progress.hpp"
 
 namespace wb::book {
 namespace fs = std::filesystem;
@@ -26,8 +28,9 @@ SiteOptions SiteOptions::for_repository(fs::path const& root, fs::path const& ou
   options.root = root;
   options.book_dir = root / "book";
   options.theme_dir = root / "harness" / "book" / "theme";
-  options.chapters_dir = root / "chapters";
-  options.progress_file = root / ".workbook" / "progress.toml";
+  course::Paths const paths{root, {}};
+  options.chapters_dir = paths.chapters_dir();
+  options.progress_file = paths.progress_file();
   options.node_modules = root / "node_modules";
   options.out_dir = out_dir;
   return options;
@@ -55,20 +58,13 @@ struct Page {
   RenderedMarkdown rendered;
   RenderedMarkdown printed;  // the same chapter as the print page shows it
   std::string title;
-  std::optional<ChapterInfo> chapter;
+  std::optional<course::ChapterManifest> chapter;
 };
 
 struct Output {
   fs::path path;  // relative to the output folder
   std::string content;
 };
-
-void write_text(fs::path const& path, std::string const& content) {
-  fs::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-  if (!out) throw std::runtime_error("cannot write " + path.string());
-}
 
 BookConfig read_config(fs::path const& file, std::vector<Problem>& problems) {
   BookConfig config;
@@ -122,10 +118,44 @@ std::string chapter_id_of(std::string const& stem) {
   return {};
 }
 
-std::string status_class(std::string const& status) {
-  if (status == "done") return "done";
-  if (status == "in progress") return "in-progress";
+std::string status_class(course::ChapterStatus status) {
+  switch (status) {
+    case course::ChapterStatus::done:
+      return "done";
+    case course::ChapterStatus::in_progress:
+      return "in-progress";
+    case course::ChapterStatus::not_started:
+      break;
+  }
   return "not-started";
+}
+
+// chapters/<slug>/chapter.toml, when the folder has one; a manifest that cannot be read is a
+// problem (the book should not hide a broken chapter), but one whose exercises are still being
+// written is not.
+std::optional<course::ChapterManifest> read_chapter(fs::path const& chapters_dir,
+                                                    std::string const& slug,
+                                                    std::vector<Problem>& problems) {
+  auto const dir = chapters_dir / slug;
+  std::error_code error;
+  if (!fs::is_regular_file(dir / "chapter.toml", error)) return std::nullopt;
+  try {
+    return course::load_chapter(dir, course::Exercises::optional);
+  } catch (course::ManifestError const& failure) {
+    problems.push_back({failure.file(), failure.line(), failure.problem()});
+    return std::nullopt;
+  }
+}
+
+// The learner's progress by chapter id; none when the file is missing or cannot be read
+// (`workbook` sets an unreadable file aside; the book just shows no status).
+std::map<std::string, course::ChapterProgress> read_progress(fs::path const& file) {
+  if (file.empty()) return {};
+  try {
+    return course::ProgressStore(file).load().chapters;
+  } catch (course::ProgressError const&) {
+    return {};
+  }
 }
 
 std::string points_text(int best, int total) {
@@ -157,7 +187,7 @@ class SiteBuilder {
   Summary summary_;
   std::vector<Page> pages_;
   std::map<std::string, std::size_t> page_by_path_;  // src_path -> index in pages_
-  std::map<std::string, ChapterProgress> progress_;
+  std::map<std::string, course::ChapterProgress> progress_;
   std::string template_;
   std::set<fs::path> inputs_;
 };
@@ -181,7 +211,9 @@ void SiteBuilder::load_pages() {
     page.html_path = page.stem + ".html";
     page.file = source_dir_ / page.src_path;
     inputs_.insert(page.file);
-    if (!read_file(page.file, page.source)) {
+    if (auto source = course::read_file(page.file)) {
+      page.source = std::move(*source);
+    } else {
       problems_.push_back({source_dir_ / "SUMMARY.md", entry->line,
                            entry->path +
                                " is listed, but there is no such file (write it, or "
@@ -201,7 +233,7 @@ void SiteBuilder::load_pages() {
       }
     }
     auto const slug = fs::path(page.stem).filename().string();
-    page.chapter = read_chapter_info(options_.chapters_dir, slug, problems_);
+    page.chapter = read_chapter(options_.chapters_dir, slug, problems_);
     inputs_.insert(options_.chapters_dir / slug / "chapter.toml");
     page_by_path_[page.src_path] = pages_.size();
     pages_.push_back(std::move(page));
@@ -284,15 +316,15 @@ std::string SiteBuilder::toc_html(std::string const* active, std::string const& 
     html += ">" + label + "</a>";
     auto const id = chapter_id_of(page.stem);
     if (auto const progress = progress_.find(id); !id.empty() && progress != progress_.end()) {
-      auto const& status = progress->second.status;
+      auto const status = progress->second.status;
       html +=
           "<span class=\"toc-status " + status_class(status) + "\" title=\"" +
-          escape_html(status + ": " +
+          escape_html(std::string(course::to_string(status)) + ": " +
                       points_text(progress->second.best_points, progress->second.total_points)) +
           "\">" +
-          (status == "done"          ? "✓"
-           : status == "in progress" ? "◐"
-                                     : "○") +
+          (status == course::ChapterStatus::done          ? "✓"
+           : status == course::ChapterStatus::in_progress ? "◐"
+                                                          : "○") +
           "</span>";
     }
     html += "</li>";
@@ -322,12 +354,12 @@ std::string SiteBuilder::exercises_card(Page const& page) const {
   if (!page.chapter || page.chapter->exercises.empty()) return {};
   auto const& chapter = *page.chapter;
   auto const progress = progress_.find(chapter.id);
-  ChapterProgress const* status = progress == progress_.end() ? nullptr : &progress->second;
+  course::ChapterProgress const* status = progress == progress_.end() ? nullptr : &progress->second;
   std::string html = "<aside class=\"exercises-card\" aria-label=\"Exercises of this chapter\">";
   html += "<div class=\"exercises-head\"><span class=\"exercises-label\">Exercises</span>";
   if (status != nullptr) {
     html += "<span class=\"chapter-status " + status_class(status->status) + "\">" +
-            escape_html(status->status);
+            escape_html(std::string(course::to_string(status->status)));
     if (status->total_points > 0)
       html += " · " + points_text(status->best_points, status->total_points);
     html += "</span>";
@@ -339,9 +371,11 @@ std::string SiteBuilder::exercises_card(Page const& page) const {
       html += " <code class=\"exercise-file\">chapters/" + escape_html(chapter.slug) + "/" +
               escape_html(file) + "</code>";
     }
-    html += "<span class=\"exercise-points\">" + std::to_string(exercise.tests) +
-            (exercise.tests == 1 ? " test" : " tests") + " · " + std::to_string(exercise.points) +
-            (exercise.points == 1 ? " point" : " points");
+    auto const tests = exercise.tests.size();
+    auto const points = exercise.total_points();
+    html += "<span class=\"exercise-points\">" + std::to_string(tests) +
+            (tests == 1 ? " test" : " tests") + " · " + std::to_string(points) +
+            (points == 1 ? " point" : " points");
     if (status != nullptr) {
       if (auto const found = status->exercises.find(exercise.name);
           found != status->exercises.end()) {
@@ -410,9 +444,9 @@ void SiteBuilder::copy_assets(BuildReport& report) {
     copy_if_newer(item.path(), options_.out_dir / relative);
   }
   // Browser libraries from npm, when they are installed (scripts/book-assets installs them).
-  std::string list;
-  if (!read_file(options_.theme_dir / "vendor.txt", list)) return;
-  std::istringstream lines(list);
+  auto const list = course::read_file(options_.theme_dir / "vendor.txt");
+  if (!list) return;
+  std::istringstream lines(*list);
   std::string line;
   while (std::getline(lines, line)) {
     std::istringstream words(line);
@@ -433,9 +467,8 @@ void SiteBuilder::copy_assets(BuildReport& report) {
 // built into a folder holding other things never loses them.
 void SiteBuilder::remove_stale_pages(std::set<fs::path> const& written) const {
   auto const manifest = options_.out_dir / ".book-files";
-  std::string previous;
-  if (read_file(manifest, previous)) {
-    std::istringstream lines(previous);
+  if (auto const previous = course::read_file(manifest)) {
+    std::istringstream lines(*previous);
     std::string line;
     while (std::getline(lines, line)) {
       fs::path const relative(line);
@@ -449,7 +482,7 @@ void SiteBuilder::remove_stale_pages(std::set<fs::path> const& written) const {
   }
   std::string listing;
   for (auto const& file : written) listing += file.generic_string() + "\n";
-  write_text(manifest, listing);
+  course::write_file(manifest, listing);
 }
 
 BuildReport SiteBuilder::build() {
@@ -461,16 +494,18 @@ BuildReport SiteBuilder::build() {
   source_dir_ = options_.book_dir / config_.src;
   auto const summary_file = source_dir_ / "SUMMARY.md";
   inputs_.insert(summary_file);
-  std::string summary_text;
-  if (!read_file(summary_file, summary_text)) {
+  auto const summary_text = course::read_file(summary_file);
+  if (!summary_text) {
     problems_.push_back({summary_file, 0, "no SUMMARY.md: the book has no table of contents"});
     throw BookError(problems_, options_.root);
   }
-  summary_ = parse_summary(summary_text, summary_file, problems_);
+  summary_ = parse_summary(*summary_text, summary_file, problems_);
   for (auto const& entry : summary_.entries) report.drafts += entry.is_draft() ? 1 : 0;
   auto const template_file = options_.theme_dir / "page.html";
   inputs_.insert(template_file);
-  if (!read_file(template_file, template_)) {
+  if (auto text = course::read_file(template_file)) {
+    template_ = std::move(*text);
+  } else {
     problems_.push_back({template_file, 0, "the page template is missing"});
   }
   progress_ = read_progress(options_.progress_file);
@@ -536,7 +571,7 @@ BuildReport SiteBuilder::build() {
 
   std::set<fs::path> written;
   for (auto const& output : outputs) {
-    write_text(options_.out_dir / output.path, output.content);
+    course::write_file(options_.out_dir / output.path, output.content);
     written.insert(output.path);
   }
   copy_assets(report);

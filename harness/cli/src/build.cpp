@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "wb/cli/text.hpp"
+#include "wb/course/files.hpp"
 
 namespace wb::cli {
 namespace fs = std::filesystem;
@@ -96,10 +97,7 @@ BuildOutcome build_targets(BuildRequest const& request) {
   }
   outcome.status = result.status;
   outcome.success = result.status.success();
-  std::ifstream in(request.log_file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  outcome.log = text.str();
+  outcome.log = course::read_text_file(request.log_file);
   if (!outcome.success) outcome.failures = failed_steps(outcome.log);
   return outcome;
 }

@@ -15,6 +15,7 @@
 #include "wb/cli/pristine.hpp"
 #include "wb/cli/sanitizer_report.hpp"
 #include "wb/cli/text.hpp"
+#include "wb/course/files.hpp"
 
 namespace wb::cli {
 namespace fs = std::filesystem;
@@ -36,7 +37,8 @@ std::string icon(Terminal const& term, Status status) {
   return "?";
 }
 
-std::string files_to_edit(ChapterManifest const& chapter, ExerciseManifest const& exercise) {
+std::string files_to_edit(course::ChapterManifest const& chapter,
+                          course::ExerciseManifest const& exercise) {
   std::vector<std::string> paths;
   for (auto const& file : exercise.files) {
     paths.push_back((fs::path("chapters") / chapter.slug / file).generic_string());
@@ -118,7 +120,7 @@ void print_program_output(Session const& session, TestOutcome const& test, fs::p
 // The lines before the error give the context a compiler's single quoted line lacks (a missing
 // ';' is reported on the line after it).
 void print_source_context(Terminal const& term, Diagnostic const& error) {
-  auto const lines = split_lines(read_text_file(error.file));
+  auto const lines = split_lines(course::read_text_file(error.file));
   if (error.line < 1 || static_cast<std::size_t>(error.line) > lines.size()) {
     if (!error.source_line.empty()) fmt::print("    {:>5} | {}\n", error.line, error.source_line);
   } else {

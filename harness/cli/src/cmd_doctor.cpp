@@ -10,6 +10,7 @@
 #include "wb/cli/pristine.hpp"
 #include "wb/cli/process.hpp"
 #include "wb/cli/text.hpp"
+#include "wb/course/files.hpp"
 
 namespace wb::cli {
 namespace fs = std::filesystem;
@@ -80,7 +81,7 @@ std::optional<fs::path> find_header(std::vector<std::string> const& candidates) 
 
 /// The numbers #defined as `names` in `header`, joined with dots: "2.13.10".
 std::string defined_version(fs::path const& header, std::vector<std::string> const& names) {
-  auto const text = read_text_file(header);
+  auto const text = course::read_text_file(header);
   std::vector<std::string> parts;
   for (auto const& name : names) {
     std::regex const pattern("#define\\s+" + name + "\\s+\"?([0-9.]+)");
@@ -119,7 +120,7 @@ Line built_with_catch2(std::string const& config_dir) {
   if (!fs::exists(version_file, error)) return {false, true, "Catch2", "", ""};
   static std::regex const pattern(R"re(set\(PACKAGE_VERSION "([0-9.]+)"\))re");
   std::smatch match;
-  auto const text = read_text_file(version_file);
+  auto const text = course::read_text_file(version_file);
   if (!std::regex_search(text, match, pattern)) return {false, true, "Catch2", "", ""};
   return {true, true, "Catch2", fmt::format("{} (the build's, {})", match[1].str(), config_dir),
           ""};
@@ -177,7 +178,7 @@ int run_doctor(Session const& session) {
 
   std::error_code error;
   auto const cache_file = paths.build_dir / "CMakeCache.txt";
-  auto const cache = fs::exists(cache_file, error) ? "\n" + read_text_file(cache_file) : "";
+  auto const cache = fs::exists(cache_file, error) ? "\n" + course::read_text_file(cache_file) : "";
 
   // The Catch2 the build tree was configured with, where there is one: it may be another than the
   // system's (CMAKE_PREFIX_PATH, Catch2_DIR).
@@ -232,13 +233,13 @@ int run_doctor(Session const& session) {
          fmt::format("{} (written by the first check)", paths.shown(progress_file).string()), ""});
   } else {
     try {
-      auto const progress = ProgressStore(progress_file).load();
+      auto const progress = course::ProgressStore(progress_file).load();
       lines.push_back(
           {true, false, "progress file",
            fmt::format("{} ({} chapter{} recorded)", paths.shown(progress_file).string(),
                        progress.chapters.size(), progress.chapters.size() == 1 ? "" : "s"),
            ""});
-    } catch (ProgressError const& problem) {
+    } catch (course::ProgressError const& problem) {
       lines.push_back({false, true, "progress file", problem.what(),
                        fmt::format("rm {}   (forgets scores and hint levels, not your code)",
                                    paths.shown(progress_file).string())});

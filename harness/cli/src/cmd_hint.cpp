@@ -12,8 +12,8 @@ namespace wb::cli {
 
 namespace {
 
-void print_hints(Session const& session, ChapterManifest const& chapter,
-                 ExerciseManifest const& exercise, int from, int to) {
+void print_hints(Session const& session, course::ChapterManifest const& chapter,
+                 course::ExerciseManifest const& exercise, int from, int to) {
   auto const& term = session.term;
   int const count = static_cast<int>(exercise.hints.size());
   fmt::print("{} {}\n", term.bold(fmt::format("{} · {}", chapter.id, exercise.name)),
@@ -41,7 +41,7 @@ int run_hint(Session const& session, HintOptions const& options) {
   auto progress = session.load_progress();
   auto& record = progress.chapter(chapter->id);
 
-  std::vector<ExerciseManifest const*> chosen;
+  std::vector<course::ExerciseManifest const*> chosen;
   for (auto const& exercise : chapter->exercises) {
     if (options.all) {
       chosen.push_back(&exercise);

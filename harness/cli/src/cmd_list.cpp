@@ -17,8 +17,8 @@ int run_list(Session const& session) {
   }
 
   struct Row {
-    ChapterDir dir;
-    std::optional<ChapterManifest> manifest;
+    course::ChapterDir dir;
+    std::optional<course::ChapterManifest> manifest;
     std::string problem;
   };
   std::vector<Row> rows;
@@ -26,9 +26,9 @@ int run_list(Session const& session) {
   for (auto const& dir : session.chapters) {
     Row row{dir, std::nullopt, {}};
     try {
-      row.manifest = load_chapter(dir.dir);
+      row.manifest = course::load_chapter(dir.dir);
       title_width = std::max(title_width, display_width(row.manifest->title));
-    } catch (ManifestError const& problem) {
+    } catch (course::ManifestError const& problem) {
       row.problem = problem.what();
     }
     rows.push_back(std::move(row));
@@ -48,12 +48,12 @@ int run_list(Session const& session) {
     total += chapter_total;
     auto const* record = progress.find(manifest.id);
     std::string status;
-    if (record == nullptr || record->status == ChapterStatus::not_started) {
+    if (record == nullptr || record->status == course::ChapterStatus::not_started) {
       status = term.dim("· not started");
     } else {
       auto const best = std::min(record->best_points, chapter_total);
       earned += best;
-      status = record->status == ChapterStatus::done && best >= chapter_total
+      status = record->status == course::ChapterStatus::done && best >= chapter_total
                    ? term.green(fmt::format("✓ done         {}/{}", best, chapter_total))
                    : term.yellow(fmt::format("◐ in progress  {}/{}", best, chapter_total));
     }

@@ -11,6 +11,7 @@
 #include "wb/cli/commands.hpp"
 #include "wb/cli/pristine.hpp"
 #include "wb/cli/text.hpp"
+#include "wb/course/files.hpp"
 
 namespace wb::cli {
 namespace fs = std::filesystem;
@@ -23,7 +24,7 @@ int run_reset(Session const& session, ResetOptions const& options) {
   auto const& term = session.term;
   auto const& paths = session.paths;
 
-  std::vector<ExerciseManifest const*> exercises;
+  std::vector<course::ExerciseManifest const*> exercises;
   for (auto const& exercise : chapter->exercises) {
     if (options.exercise.empty() || exercise.name == options.exercise)
       exercises.push_back(&exercise);
@@ -53,7 +54,7 @@ int run_reset(Session const& session, ResetOptions const& options) {
       }
       auto const& pristine = std::get<PristineVersion>(version).content;
       bool const exists = fs::exists(file);
-      if (exists && read_text_file(file) == pristine) {
+      if (exists && course::read_text_file(file) == pristine) {
         fmt::print("{} {} is the stub already\n", term.dim("·"), paths.shown(file).string());
         continue;
       }
@@ -98,7 +99,7 @@ int run_reset(Session const& session, ResetOptions const& options) {
         auto const copy = back_up(change.file, paths.backups_dir() / chapter->id);
         fmt::print("{} saved your version as {}\n", term.green("✓"), paths.shown(copy).string());
       }
-      write_file_atomically(change.file, change.pristine);
+      course::write_file_atomically(change.file, change.pristine);
       fmt::print("{} {} is the stub again\n", term.green("✓"), paths.shown(change.file).string());
     } catch (fs::filesystem_error const& error) {
       session.error(fmt::format("{}: {}", paths.shown(change.file).string(), error.what()));

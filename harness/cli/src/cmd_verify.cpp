@@ -58,7 +58,7 @@ struct ExerciseReport {
 };
 
 struct ChapterPlan {
-  ChapterManifest manifest;
+  course::ChapterManifest manifest;
   std::vector<std::vector<Mutant>> mutants;  // per exercise
   std::vector<std::string> problems;         // found before anything is built
 };
@@ -71,7 +71,7 @@ std::string first_line(std::string_view text) {
 std::string in_quotes(std::string_view name) { return fmt::format("\"{}\"", name); }
 
 // What can be checked by reading files, before building anything.
-void check_sources(Paths const& paths, ChapterPlan& plan) {
+void check_sources(course::Paths const& paths, ChapterPlan& plan) {
   auto const& chapter = plan.manifest;
   auto& problems = plan.problems;
   std::error_code error;
@@ -98,11 +98,11 @@ void check_sources(Paths const& paths, ChapterPlan& plan) {
         problems.push_back(fmt::format("{}: test {} is worth 0 points in chapter.toml", where,
                                        in_quotes(test.name)));
       }
-      if (test.name.find_first_of(forbidden_test_name_characters) != std::string::npos) {
+      if (test.name.find_first_of(course::forbidden_test_name_characters) != std::string::npos) {
         problems.push_back(
             fmt::format("{}: test name {} contains one of {} (Catch2 reads them "
                         "as test-filter syntax)",
-                        where, in_quotes(test.name), forbidden_test_name_characters));
+                        where, in_quotes(test.name), course::forbidden_test_name_characters));
       }
     }
     if (!fs::exists(chapter.dir / (exercise.name + "_test.cpp"), error)) {
@@ -154,7 +154,7 @@ void check_sources(Paths const& paths, ChapterPlan& plan) {
   }
 }
 
-RunOptions run_options(Paths const& paths) {
+RunOptions run_options(course::Paths const& paths) {
   RunOptions options;
   options.scratch_dir = paths.build_dir / "tmp";
   return options;
@@ -371,11 +371,11 @@ int run_verify(Session const& session, VerifyOptions const& options) {
   std::vector<std::string> problems;
   for (auto const& chapter : chosen) {
     try {
-      ChapterPlan plan{load_chapter(chapter.dir), {}, {}};
+      ChapterPlan plan{course::load_chapter(chapter.dir), {}, {}};
       check_sources(paths, plan);
       problems.insert(problems.end(), plan.problems.begin(), plan.problems.end());
       plans.push_back(std::move(plan));
-    } catch (ManifestError const& problem) {
+    } catch (course::ManifestError const& problem) {
       problems.push_back(problem.what());
     }
   }

@@ -26,9 +26,9 @@ std::size_t ExerciseOutcome::count(Status status) const {
       tests.begin(), tests.end(), [&](TestOutcome const& test) { return test.status == status; }));
 }
 
-ExerciseOutcome run_exercise(ChapterManifest const& chapter, ExerciseManifest const& exercise,
-                             std::string const& target, std::filesystem::path const& program,
-                             RunOptions options,
+ExerciseOutcome run_exercise(course::ChapterManifest const& chapter,
+                             course::ExerciseManifest const& exercise, std::string const& target,
+                             std::filesystem::path const& program, RunOptions options,
                              std::optional<std::chrono::milliseconds> time_limit) {
   ExerciseOutcome outcome;
   outcome.exercise = exercise.name;
@@ -55,8 +55,9 @@ ExerciseOutcome run_exercise(ChapterManifest const& chapter, ExerciseManifest co
   return outcome;
 }
 
-ExerciseOutcome not_compiled(ChapterManifest const& chapter, ExerciseManifest const& exercise,
-                             std::string const& target, BuildOutcome const& build,
+ExerciseOutcome not_compiled(course::ChapterManifest const& chapter,
+                             course::ExerciseManifest const& exercise, std::string const& target,
+                             BuildOutcome const& build,
                              std::vector<std::string> const& all_targets) {
   ExerciseOutcome outcome;
   outcome.exercise = exercise.name;
@@ -89,7 +90,7 @@ ExerciseOutcome not_compiled(ChapterManifest const& chapter, ExerciseManifest co
 
 namespace wb::cli {
 
-void record_check(ChapterProgress& progress, ChapterManifest const& chapter,
+void record_check(course::ChapterProgress& progress, course::ChapterManifest const& chapter,
                   std::vector<ExerciseOutcome> const& outcomes) {
   int points = 0;
   bool touched = false;  // the learner has written something: not every test is "not started"
@@ -104,11 +105,13 @@ void record_check(ChapterProgress& progress, ChapterManifest const& chapter,
   }
   progress.total_points = chapter.total_points();
   progress.best_points = std::max(progress.best_points, points);
-  progress.last_check = utc_timestamp();
+  progress.last_check = course::utc_timestamp();
   if (progress.total_points > 0 && progress.best_points >= progress.total_points) {
-    progress.status = ChapterStatus::done;
-  } else if (touched || progress.best_points > 0 || progress.status != ChapterStatus::not_started) {
-    progress.status = ChapterStatus::in_progress;  // (also when a done chapter gained tests)
+    progress.status = course::ChapterStatus::done;
+  } else if (touched || progress.best_points > 0 ||
+             progress.status != course::ChapterStatus::not_started) {
+    progress.status =
+        course::ChapterStatus::in_progress;  // (also when a done chapter gained tests)
   }
 }
 

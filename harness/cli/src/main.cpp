@@ -3,6 +3,9 @@
 
 #include "wb/cli/commands.hpp"
 #include "wb/cli/process.hpp"
+#ifdef WB_WITH_GRADING
+#include "wb/grade/commands.hpp"
+#endif
 
 int main(int argc, char** argv) {
   using namespace wb::cli;
@@ -47,50 +50,10 @@ int main(int argc, char** argv) {
                            "Use the programs already built (what ctest does)");
   verify_command->add_option("--json", verify.json_file, "Also write a summary as JSON to FILE");
 
-  GradeOptions grade;
-  auto* grade_command = app.add_subcommand(
-      "grade", "For instructors: grade submissions (folders, .tar.gz, .zip) in a sandbox");
-  grade_command->add_option("submissions", grade.submissions, "Submissions to grade")->required();
-  grade_command
-      ->add_option("--format", grade.formats,
-                   "table (default), csv, json, junit, gradescope, exercism; may be repeated")
-      ->take_all();
-  grade_command->add_option("--out", grade.out,
-                            "The file to write (one format), or a folder (several)");
-  grade_command->add_option("--chapters", grade.chapters, "Chapters to grade (default: all)")
-      ->delimiter(',');
-  grade_command->add_option("--jobs,-j", grade.jobs, "Exercises graded at once (default 1)");
-  grade_command->add_option("--time-limit", grade.time_limit,
-                            "Seconds per test (default: each chapter's time_limit_seconds)");
-  grade_command->add_option("--submission-time", grade.submission_time,
-                            "Seconds of tests per submission, all exercises together (600)");
-  grade_command->add_option("--memory", grade.memory_mb, "Megabytes per test program (2048)");
-  grade_command->add_option("--processes", grade.processes,
-                            "Processes and threads per sandbox (128)");
-  grade_command->add_option("--output-cap", grade.output_cap,
-                            "Bytes a test program may print before it is stopped (1 MiB)");
-  grade_command->add_option("--output-shown", grade.output_shown,
-                            "Bytes of each test's output kept in the reports (2000)");
-  grade_command->add_option("--build-tree", grade.build_tree,
-                            "The configured build tree to compile with (default: this one)");
-  grade_command->add_flag("--no-cache", grade.no_cache, "Grade everything again");
-  grade_command->add_flag("--no-build", grade.no_build,
-                          "The tree's shared parts are built already (tests)");
-  grade_command->add_flag("--no-sandbox", grade.no_sandbox,
-                          "Do not use bubblewrap (resource limits only)");
-  grade_command->add_flag("--keep-work", grade.keep_work,
-                          "Keep each submission's work folder (for debugging)");
-  grade_command->add_flag("--quiet,-q", grade.quiet, "Only the grades");
-
-  DistOptions dist;
-  auto* dist_command = app.add_subcommand(
-      "dist", "For instructors: a student bundle, a Gradescope autograder, a Classroom workflow");
-  dist_command->add_option("what", dist.what, "student, gradescope or classroom")
-      ->required()
-      ->check(CLI::IsMember({"student", "gradescope", "classroom"}));
-  dist_command->add_option("--out", dist.out, "Where to write it (default: build/dist/<what>)");
-  dist_command->add_flag("--tarball", dist.tarball,
-                         "Also pack the student bundle as a .tar.gz beside the folder");
+#ifdef WB_WITH_GRADING
+  wb::grade::GradingCommands grading;
+  grading.add_to(app);
+#endif
 
   BookOptions book;
   auto* book_command =
@@ -118,8 +81,9 @@ int main(int argc, char** argv) {
   if (*reset_command) return run_reset(session, reset);
   if (*doctor) return run_doctor(session);
   if (*verify_command) return run_verify(session, verify);
-  if (*grade_command) return run_grade(session, grade);
-  if (*dist_command) return run_dist(session, dist);
+#ifdef WB_WITH_GRADING
+  if (auto const status = grading.run(session)) return *status;
+#endif
   if (*book_command) {
     book.action = *book_build ? "build" : "serve";
     return run_book(session, book);

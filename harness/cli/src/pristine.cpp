@@ -1,29 +1,13 @@
 #include "wb/cli/pristine.hpp"
 
-#include <fcntl.h>
 #include <fmt/core.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
-#include <system_error>
 
 #include "wb/cli/process.hpp"
-#include "wb/cli/progress.hpp"
 #include "wb/cli/text.hpp"
+#include "wb/course/progress.hpp"
 
 namespace wb::cli {
 namespace fs = std::filesystem;
-
-std::string read_text_file(fs::path const& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::variant<PristineVersion, PristineError> pristine_version(fs::path const& root,
                                                               fs::path const& file) {
@@ -57,39 +41,11 @@ std::variant<PristineVersion, PristineError> pristine_version(fs::path const& ro
 
 fs::path back_up(fs::path const& file, fs::path const& backups) {
   fs::create_directories(backups);
-  auto const stem = file.filename().string() + "." + file_timestamp();
+  auto const stem = file.filename().string() + "." + course::file_timestamp();
   auto target = backups / stem;
   for (int n = 2; fs::exists(target); ++n) target = backups / fmt::format("{}-{}", stem, n);
   fs::copy_file(file, target);
   return target;
-}
-
-void write_file_atomically(fs::path const& file, std::string const& content) {
-  std::string temp = (file.parent_path() / ("." + file.filename().string() + ".XXXXXX")).string();
-  int fd = ::mkstemp(temp.data());
-  if (fd < 0) {
-    throw fs::filesystem_error("cannot write next to it", file,
-                               std::error_code(errno, std::generic_category()));
-  }
-  struct stat old {};
-  mode_t const mode = ::stat(file.c_str(), &old) == 0 ? (old.st_mode & 07777) : 0644;
-  std::string_view rest = content;
-  bool ok = true;
-  while (ok && !rest.empty()) {
-    auto n = ::write(fd, rest.data(), rest.size());
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) rest.remove_prefix(static_cast<std::size_t>(n));
-  }
-  ok = ok && ::fchmod(fd, mode) == 0 && ::fsync(fd) == 0;
-  int const saved = errno;
-  ::close(fd);
-  if (!ok || ::rename(temp.c_str(), file.c_str()) != 0) {
-    int const error = ok ? errno : saved;
-    ::unlink(temp.c_str());
-    throw fs::filesystem_error("cannot replace it", file,
-                               std::error_code(error, std::generic_category()));
-  }
 }
 
 }  // namespace wb::cli

@@ -20,6 +20,7 @@
 
 #include "wb/cli/sanitizer_report.hpp"
 #include "wb/cli/text.hpp"
+#include "wb/course/files.hpp"
 #include "wb/testing/result_signature.hpp"
 
 namespace wb::cli {
@@ -110,13 +111,6 @@ void append_bounded(std::string& to, bool& truncated, std::string_view text, std
   auto const room = limit - std::min(limit, to.size());
   if (text.size() > room) truncated = true;
   to.append(text.substr(0, room));
-}
-
-std::string read_file(fs::path const& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 int open_pidfd(pid_t pid) {
@@ -227,7 +221,7 @@ class LaunchMonitor {
     close_fd(stream_fd_);
     if (!pending_.empty()) handle_line(pending_, false);
 
-    launch_.verdict = std::string(trim(read_file(verdict_file)));
+    launch_.verdict = std::string(trim(course::read_text_file(verdict_file)));
     if (current_) {
       TestRun test;
       test.name = *current_;

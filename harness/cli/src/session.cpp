@@ -5,8 +5,8 @@
 namespace wb::cli {
 
 Session Session::discover() {
-  Session session{Paths::discover(), Terminal::detect(), {}};
-  session.chapters = find_chapters(session.paths.chapters_dir());
+  Session session{course::Paths::discover(), Terminal::detect(), {}};
+  session.chapters = course::find_chapters(session.paths.chapters_dir());
   return session;
 }
 
@@ -27,8 +27,8 @@ void Session::warning(std::string const& message) const {
   fmt::print(stderr, "{} {}\n", term.yellow("warning:"), message);
 }
 
-std::optional<ChapterDir> Session::resolve(std::string const& name) const {
-  if (auto chapter = resolve_chapter(chapters, name)) return chapter;
+std::optional<course::ChapterDir> Session::resolve(std::string const& name) const {
+  if (auto chapter = course::resolve_chapter(chapters, name)) return chapter;
   if (chapters.empty()) {
     error(fmt::format("there are no chapters in {}", paths.chapters_dir().string()));
     return std::nullopt;
@@ -41,9 +41,9 @@ std::optional<ChapterDir> Session::resolve(std::string const& name) const {
   return std::nullopt;
 }
 
-std::optional<std::vector<ChapterDir>> Session::choose(std::vector<std::string> const& names,
-                                                       std::string_view doing) const {
-  std::vector<ChapterDir> chosen;
+std::optional<std::vector<course::ChapterDir>> Session::choose(
+    std::vector<std::string> const& names, std::string_view doing) const {
+  std::vector<course::ChapterDir> chosen;
   if (names.empty()) chosen = chapters;
   for (auto const& name : names) {
     auto chapter = resolve(name);
@@ -57,20 +57,20 @@ std::optional<std::vector<ChapterDir>> Session::choose(std::vector<std::string> 
   return chosen;
 }
 
-std::optional<ChapterManifest> Session::load(ChapterDir const& chapter) const {
+std::optional<course::ChapterManifest> Session::load(course::ChapterDir const& chapter) const {
   try {
-    return load_chapter(chapter.dir);
-  } catch (ManifestError const& problem) {
+    return course::load_chapter(chapter.dir);
+  } catch (course::ManifestError const& problem) {
     error(problem.what());
     return std::nullopt;
   }
 }
 
-Progress Session::load_progress() const {
-  ProgressStore store(paths.progress_file());
+course::Progress Session::load_progress() const {
+  course::ProgressStore store(paths.progress_file());
   try {
     return store.load();
-  } catch (ProgressError const& problem) {
+  } catch (course::ProgressError const& problem) {
     auto aside = store.set_aside();
     warning(fmt::format("{}\n  starting a new progress file; the old one is kept as {}",
                         problem.what(), aside.empty() ? "(could not be moved)" : aside.string()));
@@ -78,15 +78,15 @@ Progress Session::load_progress() const {
   }
 }
 
-void Session::save_progress(Progress const& progress) const {
+void Session::save_progress(course::Progress const& progress) const {
   try {
-    ProgressStore(paths.progress_file()).save(progress);
-  } catch (ProgressError const& problem) {
+    course::ProgressStore(paths.progress_file()).save(progress);
+  } catch (course::ProgressError const& problem) {
     warning(fmt::format("progress not saved: {}", problem.what()));
   }
 }
 
-std::optional<ChapterDir> Session::next_chapter(ChapterDir const& chapter) const {
+std::optional<course::ChapterDir> Session::next_chapter(course::ChapterDir const& chapter) const {
   for (auto const& candidate : chapters) {
     if (candidate.number > chapter.number) return candidate;
   }

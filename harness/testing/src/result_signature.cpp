@@ -1,14 +1,20 @@
 #include "wb/testing/result_signature.hpp"
 
-#include <sys/random.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
 
 #include <cstdio>
-#include <random>
+#include <memory>
+#include <stdexcept>
 
 namespace wb::testing {
 namespace {
 
-constexpr std::uint64_t rotl(std::uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
+void write_le64(std::uint64_t value, unsigned char* p) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<unsigned char>(value >> (8 * i));
+}
 
 std::uint64_t read_le64(unsigned char const* p) {
   std::uint64_t value = 0;
@@ -16,30 +22,18 @@ std::uint64_t read_le64(unsigned char const* p) {
   return value;
 }
 
-struct SipState {
-  std::uint64_t v0, v1, v2, v3;
-  void round() {
-    v0 += v1;
-    v1 = rotl(v1, 13);
-    v1 ^= v0;
-    v0 = rotl(v0, 32);
-    v2 += v3;
-    v3 = rotl(v3, 16);
-    v3 ^= v2;
-    v0 += v3;
-    v3 = rotl(v3, 21);
-    v3 ^= v0;
-    v2 += v1;
-    v1 = rotl(v1, 17);
-    v1 ^= v2;
-    v2 = rotl(v2, 32);
-  }
-  void absorb(std::uint64_t m) {
-    v3 ^= m;
-    round();
-    round();
-    v0 ^= m;
-  }
+// OpenSSL's SipHash, fetched once per program and shared by its threads.
+EVP_MAC* siphash_algorithm() {
+  static EVP_MAC* const algorithm = [] {
+    EVP_MAC* const fetched = EVP_MAC_fetch(nullptr, "SIPHASH", nullptr);
+    if (!fetched) throw std::runtime_error("OpenSSL offers no SipHash (EVP_MAC_fetch failed)");
+    return fetched;
+  }();
+  return algorithm;
+}
+
+struct FreeMacContext {
+  void operator()(EVP_MAC_CTX* context) const noexcept { EVP_MAC_CTX_free(context); }
 };
 
 int hex_digit(char c) {
@@ -76,18 +70,12 @@ std::string tagged_message(std::uint64_t sequence, std::string_view line) {
 }  // namespace
 
 ResultKey ResultKey::random() {
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    throw std::runtime_error("OpenSSL's random source gave no key (RAND_bytes failed)");
+  }
   ResultKey key;
-  auto* bytes = reinterpret_cast<unsigned char*>(key.words.data());
-  std::size_t filled = 0;
-  while (filled < sizeof key.words) {
-    auto const n = ::getrandom(bytes + filled, sizeof key.words - filled, 0);
-    if (n <= 0) break;
-    filled += static_cast<std::size_t>(n);
-  }
-  if (filled < sizeof key.words) {  // no getrandom: the C++ library's source is the next best
-    std::random_device device;
-    for (auto& word : key.words) word = (std::uint64_t{device()} << 32) ^ device();
-  }
+  key.words = {read_le64(bytes), read_le64(bytes + 8)};
   return key;
 }
 
@@ -104,20 +92,23 @@ std::optional<ResultKey> ResultKey::from_hex(std::string_view hex) {
 }
 
 std::uint64_t siphash24(ResultKey const& key, std::string_view data) {
-  auto const k0 = key.words[0];
-  auto const k1 = key.words[1];
-  SipState s{k0 ^ 0x736f6d6570736575ULL, k1 ^ 0x646f72616e646f6dULL, k0 ^ 0x6c7967656e657261ULL,
-             k1 ^ 0x7465646279746573ULL};
-  auto const* p = reinterpret_cast<unsigned char const*>(data.data());
-  std::size_t const size = data.size();
-  std::size_t const whole = size - size % 8;
-  for (std::size_t i = 0; i < whole; i += 8) s.absorb(read_le64(p + i));
-  std::uint64_t last = static_cast<std::uint64_t>(size & 0xff) << 56;
-  for (std::size_t i = 0; i < size % 8; ++i) last |= std::uint64_t{p[whole + i]} << (8 * i);
-  s.absorb(last);
-  s.v2 ^= 0xff;
-  for (int i = 0; i < 4; ++i) s.round();
-  return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+  // SipHash-2-4's key is the two words in little-endian order; its 64-bit output likewise.
+  unsigned char key_bytes[16];
+  write_le64(key.words[0], key_bytes);
+  write_le64(key.words[1], key_bytes + 8);
+  std::size_t size = 8;  // OpenSSL's default is the 128-bit variant
+  OSSL_PARAM const params[] = {OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size),
+                               OSSL_PARAM_construct_end()};
+  std::unique_ptr<EVP_MAC_CTX, FreeMacContext> const context(EVP_MAC_CTX_new(siphash_algorithm()));
+  unsigned char tag[8];
+  std::size_t written = 0;
+  if (!context || EVP_MAC_init(context.get(), key_bytes, sizeof key_bytes, params) != 1 ||
+      EVP_MAC_update(context.get(), reinterpret_cast<unsigned char const*>(data.data()),
+                     data.size()) != 1 ||
+      EVP_MAC_final(context.get(), tag, &written, sizeof tag) != 1 || written != sizeof tag) {
+    throw std::runtime_error("OpenSSL's SipHash failed");
+  }
+  return read_le64(tag);
 }
 
 std::string sign_line(ResultKey const& key, std::uint64_t sequence, std::string_view line) {

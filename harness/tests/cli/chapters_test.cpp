@@ -1,21 +1,21 @@
 // Tests of finding chapters and resolving the names learners type.
 #include <filesystem>
 #include <fstream>
-#include <wb/cli/chapters.hpp>
+#include <wb/course/chapters.hpp>
 #include <wb/testing/catch.hpp>
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<wb::cli::ChapterDir> some_chapters() {
+std::vector<wb::course::ChapterDir> some_chapters() {
   return {{"ch01", 1, "ch01-why-async", "/r/chapters/ch01-why-async"},
           {"ch02", 2, "ch02-future-concept", "/r/chapters/ch02-future-concept"},
           {"ch10", 10, "ch10-streams", "/r/chapters/ch10-streams"}};
 }
 
 std::string resolved(std::string_view name) {
-  auto chapter = wb::cli::resolve_chapter(some_chapters(), name);
+  auto chapter = wb::course::resolve_chapter(some_chapters(), name);
   return chapter ? chapter->id : "none";
 }
 
@@ -52,7 +52,7 @@ TEST_CASE("chapters are the chNN folders that hold a chapter.toml in order") {
   std::ofstream(root / "ch03-how-poll-works" / "chapter.toml") << "title = \"x\"\n";
   std::ofstream(root / "ch01-why-async" / "chapter.toml") << "title = \"x\"\n";
   std::ofstream(root / "notes" / "chapter.toml") << "title = \"x\"\n";
-  auto chapters = wb::cli::find_chapters(root);
+  auto chapters = wb::course::find_chapters(root);
   REQUIRE(chapters.size() == 2);
   CHECK(chapters[0].slug == "ch01-why-async");
   CHECK(chapters[0].short_slug() == "why-async");

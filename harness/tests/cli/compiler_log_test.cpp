@@ -2,12 +2,13 @@
 #include <wb/cli/build.hpp>
 #include <wb/cli/compiler_log.hpp>
 #include <wb/cli/pristine.hpp>
+#include <wb/course/files.hpp>
 #include <wb/testing/catch.hpp>
 
 namespace {
 
 std::string fixture(std::string const& name) {
-  return wb::cli::read_text_file(std::string(WB_CLI_FIXTURES_DIR) + "/" + name);
+  return wb::course::read_text_file(std::string(WB_CLI_FIXTURES_DIR) + "/" + name);
 }
 
 std::vector<std::string> const countdown_files = {"chapters/ch02-future-concept/countdown.hpp"};

@@ -5,12 +5,12 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <wb/cli/gradebook.hpp>
-#include <wb/cli/grading_tree.hpp>
 #include <wb/cli/runner.hpp>
-#include <wb/cli/sandbox.hpp>
-#include <wb/cli/sha256.hpp>
-#include <wb/cli/submission.hpp>
+#include <wb/grade/gradebook.hpp>
+#include <wb/grade/grading_tree.hpp>
+#include <wb/grade/sandbox.hpp>
+#include <wb/grade/sha256.hpp>
+#include <wb/grade/submission.hpp>
 #include <wb/testing/catch.hpp>
 #include <wb/testing/result_signature.hpp>
 
@@ -99,18 +99,20 @@ TEST_CASE("a program that prints past the cap is stopped and its test fails") {
 }
 
 TEST_CASE("sha256 matches the standard's examples") {
-  CHECK(wb::cli::sha256_hex("") ==
+  CHECK(wb::grade::sha256_hex("") ==
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  CHECK(wb::cli::sha256_hex("abc") ==
+  CHECK(wb::grade::sha256_hex("abc") ==
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  CHECK(wb::cli::sha256_hex(std::string(1000, 'a')) ==
+  CHECK(wb::grade::sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  CHECK(wb::grade::sha256_hex(std::string(1000, 'a')) ==
         "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3");
-  CHECK(wb::cli::Sha256().field("ab").field("c").hex() !=
-        wb::cli::Sha256().field("a").field("bc").hex());
+  CHECK(wb::grade::Sha256().field("ab").field("c").hex() !=
+        wb::grade::Sha256().field("a").field("bc").hex());
 }
 
 TEST_CASE("ninja's command lines split into the words the shell would pass") {
-  auto const words = wb::cli::split_shell_words(
+  auto const words = wb::grade::split_shell_words(
       R"(/usr/bin/c++ -DX=\"/usr/bin/c++\" -DFLAGS="\"-std=c++20 -fsyntax-only\"" 'a b' -c f.cpp)");
   REQUIRE(words.size() == 6);
   CHECK(words[1] == "-DX=\"/usr/bin/c++\"");
@@ -127,11 +129,11 @@ TEST_CASE("a submission's files are found where a learner keeps them and nowhere
   write(sub / "workbook/chapters/ch02-future-concept/countdown_test.cpp", "// edited\n");
   write(sub / "timer.hpp", "// flat\n");
   fs::create_symlink("/etc/passwd", sub / "join.hpp");
-  std::vector<wb::cli::WantedFile> wanted = {{"ch02-future-concept", "countdown.hpp"},
-                                             {"ch06-futures-by-hand", "timer.hpp"},
-                                             {"ch06-futures-by-hand", "join.hpp"}};
-  auto const files =
-      wb::cli::read_submission(sub, wanted, dir.path / "scratch", wb::cli::detect_sandbox(false));
+  std::vector<wb::grade::WantedFile> wanted = {{"ch02-future-concept", "countdown.hpp"},
+                                               {"ch06-futures-by-hand", "timer.hpp"},
+                                               {"ch06-futures-by-hand", "join.hpp"}};
+  auto const files = wb::grade::read_submission(sub, wanted, dir.path / "scratch",
+                                                wb::grade::detect_sandbox(false));
   CHECK(files.error.empty());
   CHECK(files.name == "alice");
   REQUIRE(files.find("ch02-future-concept", "countdown.hpp") != nullptr);
@@ -145,31 +147,31 @@ TEST_CASE("a submission's files are found where a learner keeps them and nowhere
 }
 
 TEST_CASE("an archive entry that climbs out of the submission is refused") {
-  CHECK(wb::cli::leaves_submission("/etc/passwd"));
-  CHECK(wb::cli::leaves_submission("a/../../b"));
-  CHECK_FALSE(wb::cli::leaves_submission("a/b..c/d"));
-  CHECK(wb::cli::submission_name("/x/bob.tar.gz") == "bob");
-  CHECK(wb::cli::submission_name("/x/carol.zip") == "carol");
-  CHECK(wb::cli::submission_name("/x/dave/") == "dave");
+  CHECK(wb::grade::leaves_submission("/etc/passwd"));
+  CHECK(wb::grade::leaves_submission("a/../../b"));
+  CHECK_FALSE(wb::grade::leaves_submission("a/b..c/d"));
+  CHECK(wb::grade::submission_name("/x/bob.tar.gz") == "bob");
+  CHECK(wb::grade::submission_name("/x/carol.zip") == "carol");
+  CHECK(wb::grade::submission_name("/x/dave/") == "dave");
 }
 
 TEST_CASE("the sandbox applies its limits and hides what it does not mount") {
-  auto const setup = wb::cli::detect_sandbox(true);
+  auto const setup = wb::grade::detect_sandbox(true);
   if (!setup.prlimit) {
     WARN("prlimit is missing: no limits to check");
     return;
   }
-  wb::cli::SandboxRequest request;
+  wb::grade::SandboxRequest request;
   request.cwd = "/";
   request.limits.memory_mb = 300;
   request.limits.processes = 50;
   wb::cli::SpawnOptions spawn;
-  spawn.argv = wb::cli::sandbox_launcher(setup, request);
+  spawn.argv = wb::grade::sandbox_launcher(setup, request);
   spawn.argv.insert(spawn.argv.end(),
                     {"/bin/sh", "-c",
                      "echo as=$(ulimit -v) files=$(ulimit -n); test -e " WB_CLI_FIXTURES_DIR
                      " && echo visible || echo hidden"});
-  spawn.env = wb::cli::sandbox_environment(request);
+  spawn.env = wb::grade::sandbox_environment(request);
   spawn.clear_env = true;
   auto const result = wb::cli::run_command(spawn);
   INFO(result.output);
@@ -185,28 +187,28 @@ TEST_CASE("the sandbox applies its limits and hides what it does not mount") {
 TEST_CASE("test output is cut to a set length with a marker") {
   std::string long_output;
   for (int i = 0; i < 100; ++i) long_output += "line " + std::to_string(i) + "\n";
-  auto const cut = wb::cli::cut_output(long_output, 100);
+  auto const cut = wb::grade::cut_output(long_output, 100);
   CHECK(cut.size() < 160);
   CHECK(cut.find("[… output cut:") != std::string::npos);
-  CHECK(wb::cli::cut_output("short\n", 100) == "short\n");
+  CHECK(wb::grade::cut_output("short\n", 100) == "short\n");
 }
 
 namespace {
 
-wb::cli::Gradebook sample_book() {
-  wb::cli::GradedExercise exercise;
+wb::grade::Gradebook sample_book() {
+  wb::grade::GradedExercise exercise;
   exercise.chapter = "ch02";
   exercise.exercise = "countdown";
   exercise.title = "CountdownFuture";
   exercise.tests = {{"first", 1, 1, "pass", "passed", "", "", 0.1},
                     {"second", 0, 2, "fail", "timeout", "did not finish", "x<y & \x01", 1.0}};
-  wb::cli::SubmissionGrade alice;
+  wb::grade::SubmissionGrade alice;
   alice.name = "=alice, the first";
   alice.chapters = {{"ch02", "ch02-future-concept", "The Future concept", {exercise}}};
-  wb::cli::SubmissionGrade bob;
+  wb::grade::SubmissionGrade bob;
   bob.name = "bob";
   bob.error = "the archive holds \"../x\", a path that leaves the submission";
-  wb::cli::Gradebook book;
+  wb::grade::Gradebook book;
   book.chapters = {{"ch02", "The Future concept"}};
   book.submissions = {alice, bob};
   return book;
@@ -215,7 +217,7 @@ wb::cli::Gradebook sample_book() {
 }  // namespace
 
 TEST_CASE("the gradebook has a row per submission and a column per chapter") {
-  auto const csv = wb::cli::format_csv(sample_book());
+  auto const csv = wb::grade::format_csv(sample_book());
   CHECK(csv.starts_with("submission,ch02,total,max,percent,notes\n"));
   CHECK(csv.find("\"'=alice, the first\",1,1,3,33.3,timeout ×1\n") != std::string::npos);
   CHECK(csv.find("bob,,0,0,0.0,") != std::string::npos);
@@ -223,7 +225,8 @@ TEST_CASE("the gradebook has a row per submission and a column per chapter") {
 
 TEST_CASE("gradescope results have a score and a result per test") {
   auto const book = sample_book();
-  auto const results = nlohmann::json::parse(wb::cli::format_gradescope(book, book.submissions[0]));
+  auto const results =
+      nlohmann::json::parse(wb::grade::format_gradescope(book, book.submissions[0]));
   CHECK(results["score"] == 1);
   CHECK(results["max_score"] == 3);
   REQUIRE(results["tests"].size() == 2);
@@ -235,19 +238,19 @@ TEST_CASE("gradescope results have a score and a result per test") {
 
 TEST_CASE("exercism results follow version 3 of the test runner's format") {
   auto const book = sample_book();
-  auto const results = nlohmann::json::parse(wb::cli::format_exercism(
+  auto const results = nlohmann::json::parse(wb::grade::format_exercism(
       book.submissions[0], [](auto const&, auto const&, auto const& test) { return "T:" + test; }));
   CHECK(results["version"] == 3);
   CHECK(results["status"] == "fail");
   CHECK(results["tests"][0]["test_code"] == "T:first");
   CHECK(results["tests"][1]["message"] == "did not finish");
-  auto const error = nlohmann::json::parse(wb::cli::format_exercism(
+  auto const error = nlohmann::json::parse(wb::grade::format_exercism(
       book.submissions[1], [](auto const&, auto const&, auto const&) { return std::string(); }));
   CHECK(error["status"] == "error");
 }
 
 TEST_CASE("junit xml escapes what a test printed") {
-  auto const xml = wb::cli::format_junit(sample_book());
+  auto const xml = wb::grade::format_junit(sample_book());
   CHECK(xml.find("x&lt;y &amp; ?") != std::string::npos);
   CHECK(xml.find("<error message=\"the archive holds &quot;../x&quot;") != std::string::npos);
   CHECK(xml.find("tests=\"2\" failures=\"1\"") != std::string::npos);
@@ -256,6 +259,6 @@ TEST_CASE("junit xml escapes what a test printed") {
 TEST_CASE("a test's source is found by its name") {
   std::string const file =
       "TEST_CASE(\"one\") {\n  CHECK(1);\n}\n\nTEST_CASE(\"two\") {\n  if (x) { y(); }\n}\n";
-  CHECK(wb::cli::test_case_source(file, "two") == "TEST_CASE(\"two\") {\n  if (x) { y(); }\n}");
-  CHECK(wb::cli::test_case_source(file, "three").empty());
+  CHECK(wb::grade::test_case_source(file, "two") == "TEST_CASE(\"two\") {\n  if (x) { y(); }\n}");
+  CHECK(wb::grade::test_case_source(file, "three").empty());
 }

@@ -6,6 +6,7 @@
 #include <variant>
 #include <wb/cli/pristine.hpp>
 #include <wb/cli/process.hpp>
+#include <wb/course/files.hpp>
 #include <wb/testing/catch.hpp>
 
 namespace fs = std::filesystem;
@@ -70,8 +71,8 @@ TEST_CASE("a backup copies the file beside earlier ones and never overwrites the
   auto second = wb::cli::back_up(file, backups);
   CHECK(first != second);
   CHECK(first.filename().string().starts_with("countdown.hpp."));
-  CHECK(wb::cli::read_text_file(first) == "my work\n");
-  CHECK(wb::cli::read_text_file(second) == "my work\n");
+  CHECK(wb::course::read_text_file(first) == "my work\n");
+  CHECK(wb::course::read_text_file(second) == "my work\n");
 }
 
 TEST_CASE("a file is replaced whole and keeps its permissions") {
@@ -79,7 +80,23 @@ TEST_CASE("a file is replaced whole and keeps its permissions") {
   auto const file = repo.root / "chapters/ch02-x/countdown.hpp";
   std::ofstream(file) << "old\n";
   fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
-  wb::cli::write_file_atomically(file, "new content\n");
-  CHECK(wb::cli::read_text_file(file) == "new content\n");
+  wb::course::write_file_atomically(file, "new content\n");
+  CHECK(wb::course::read_text_file(file) == "new content\n");
   CHECK((fs::status(file).permissions() & fs::perms::others_read) == fs::perms::none);
+}
+
+TEST_CASE("a file that cannot be read is nothing, or empty text") {
+  Repository repo;
+  auto const missing = repo.root / "no-such-file";
+  CHECK_FALSE(wb::course::read_file(missing));
+  CHECK(wb::course::read_text_file(missing).empty());
+  wb::course::write_file(repo.root / "new/folder/file.txt", "text\n");
+  CHECK(wb::course::read_file(repo.root / "new/folder/file.txt") == std::string("text\n"));
+  wb::course::write_file_atomically(repo.root / "new/fresh.txt", "fresh\n");
+  CHECK(wb::course::read_text_file(repo.root / "new/fresh.txt") == "fresh\n");
+  CHECK((fs::status(repo.root / "new/fresh.txt").permissions() & fs::perms::others_read) !=
+        fs::perms::none);
+  std::size_t entries = 0;
+  for ([[maybe_unused]] auto const& entry : fs::directory_iterator(repo.root / "new")) ++entries;
+  CHECK(entries == 2);  // the folder and the file: no temporary left behind
 }

@@ -3,12 +3,13 @@
 #include <wb/cli/pristine.hpp>
 #include <wb/cli/runner.hpp>
 #include <wb/cli/sanitizer_report.hpp>
+#include <wb/course/files.hpp>
 #include <wb/testing/catch.hpp>
 
 namespace {
 
 std::string fixture(std::string const& name) {
-  return wb::cli::read_text_file(std::string(WB_CLI_FIXTURES_DIR) + "/" + name);
+  return wb::course::read_text_file(std::string(WB_CLI_FIXTURES_DIR) + "/" + name);
 }
 
 }  // namespace

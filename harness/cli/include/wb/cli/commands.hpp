@@ -8,11 +8,11 @@
 #include <string_view>
 #include <vector>
 
-#include "wb/cli/chapters.hpp"
-#include "wb/cli/manifest.hpp"
-#include "wb/cli/paths.hpp"
-#include "wb/cli/progress.hpp"
 #include "wb/cli/terminal.hpp"
+#include "wb/course/chapters.hpp"
+#include "wb/course/manifest.hpp"
+#include "wb/course/paths.hpp"
+#include "wb/course/progress.hpp"
 
 namespace wb::cli {
 
@@ -22,28 +22,28 @@ inline constexpr int exit_failed = 1;  // some test (or check) failed
 inline constexpr int exit_usage = 2;   // a usage or setup error: nothing was graded
 
 struct Session {
-  Paths paths;
+  course::Paths paths;
   Terminal term;
-  std::vector<ChapterDir> chapters;
+  std::vector<course::ChapterDir> chapters;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   static Session discover();
 
   /// The chapter `name` means; prints what the chapters are called and returns nothing when
   /// there is no such chapter.
-  std::optional<ChapterDir> resolve(std::string const& name) const;
+  std::optional<course::ChapterDir> resolve(std::string const& name) const;
   /// The chapters `names` mean (every chapter when empty); nothing after printing what is wrong
   /// when a name means none, or when there are no chapters at all (`doing`: "verify", "grade").
-  std::optional<std::vector<ChapterDir>> choose(std::vector<std::string> const& names,
-                                                std::string_view doing) const;
+  std::optional<std::vector<course::ChapterDir>> choose(std::vector<std::string> const& names,
+                                                        std::string_view doing) const;
   /// Its chapter.toml, or nothing after printing what is wrong with it.
-  std::optional<ChapterManifest> load(ChapterDir const& chapter) const;
+  std::optional<course::ChapterManifest> load(course::ChapterDir const& chapter) const;
   /// The stored progress; an unreadable file is set aside with a warning and counts as empty.
-  Progress load_progress() const;
+  course::Progress load_progress() const;
   /// Saves progress; a failure is a warning (a check's result matters more than its record).
-  void save_progress(Progress const& progress) const;
+  void save_progress(course::Progress const& progress) const;
   /// The chapter after `chapter`, if any.
-  std::optional<ChapterDir> next_chapter(ChapterDir const& chapter) const;
+  std::optional<course::ChapterDir> next_chapter(course::ChapterDir const& chapter) const;
 
   /// `text` with the repository's absolute path taken out of file names in it.
   std::string shorten(std::string_view text) const;
@@ -81,34 +81,6 @@ struct VerifyOptions {
   std::string json_file;
 };
 int run_verify(Session const& session, VerifyOptions const& options);
-
-struct GradeOptions {
-  std::vector<std::string> submissions;  // folders, .tar.gz, .tgz, .tar or .zip files
-  std::vector<std::string> formats;      // table csv json junit gradescope exercism
-  std::string out;                       // a file, or a folder for several files
-  std::vector<std::string> chapters;     // empty: all
-  int jobs = 1;
-  std::optional<double> time_limit;  // seconds per test; empty: each chapter's
-  double submission_time = 600;      // seconds of tests per submission
-  std::size_t memory_mb = 2048;
-  int processes = 128;
-  std::size_t output_cap = 1u << 20;
-  std::size_t output_shown = 2000;
-  std::string build_tree;  // empty: the workbook's own
-  bool no_cache = false;
-  bool no_build = false;
-  bool no_sandbox = false;
-  bool keep_work = false;
-  bool quiet = false;
-};
-int run_grade(Session const& session, GradeOptions const& options);
-
-struct DistOptions {
-  std::string what;  // "student", "gradescope" or "classroom"
-  std::string out;
-  bool tarball = false;
-};
-int run_dist(Session const& session, DistOptions const& options);
 
 struct BookOptions {
   std::string action;  // "build" or "serve"

@@ -10,8 +10,8 @@
 
 #include "wb/cli/build.hpp"
 #include "wb/cli/compiler_log.hpp"
-#include "wb/cli/manifest.hpp"
 #include "wb/cli/runner.hpp"
+#include "wb/course/manifest.hpp"
 
 namespace wb::cli {
 
@@ -43,26 +43,27 @@ struct ExerciseOutcome {
 
 /// Runs a built test program of `exercise` and scores its tests, each within `time_limit` (by
 /// default the chapter's).
-ExerciseOutcome run_exercise(ChapterManifest const& chapter, ExerciseManifest const& exercise,
-                             std::string const& target, std::filesystem::path const& program,
-                             RunOptions options = {},
+ExerciseOutcome run_exercise(course::ChapterManifest const& chapter,
+                             course::ExerciseManifest const& exercise, std::string const& target,
+                             std::filesystem::path const& program, RunOptions options = {},
                              std::optional<std::chrono::milliseconds> time_limit = std::nullopt);
 
 /// The outcome of an exercise whose program did not build: every test failed, "does not
 /// compile", with the first error from the build log.
-ExerciseOutcome not_compiled(ChapterManifest const& chapter, ExerciseManifest const& exercise,
-                             std::string const& target, BuildOutcome const& build,
+ExerciseOutcome not_compiled(course::ChapterManifest const& chapter,
+                             course::ExerciseManifest const& exercise, std::string const& target,
+                             BuildOutcome const& build,
                              std::vector<std::string> const& all_targets);
 
 }  // namespace wb::cli
 
-#include "wb/cli/progress.hpp"
+#include "wb/course/progress.hpp"
 
 namespace wb::cli {
 
 /// Records a check of the chapter in its progress entry: best points so far, the status, the
 /// time of the check, and each exercise's score.
-void record_check(ChapterProgress& progress, ChapterManifest const& chapter,
+void record_check(course::ChapterProgress& progress, course::ChapterManifest const& chapter,
                   std::vector<ExerciseOutcome> const& outcomes);
 
 }  // namespace wb::cli

@@ -1,6 +1,6 @@
 // The pristine version of a learner's file — the stub as the workbook shipped it — taken from
 // git: the newest commit whose version of the file still holds a WB_TODO. And the backup copy
-// made before a learner's file is replaced.
+// made before a learner's file is replaced (wb/course/files.hpp replaces it).
 #pragma once
 
 #include <filesystem>
@@ -26,10 +26,5 @@ std::variant<PristineVersion, PristineError> pristine_version(std::filesystem::p
 /// and returns the copy's path; throws std::filesystem::filesystem_error when it cannot.
 std::filesystem::path back_up(std::filesystem::path const& file,
                               std::filesystem::path const& backups);
-
-/// Replaces `file`'s content atomically (temporary file, flush, rename), keeping its permissions.
-void write_file_atomically(std::filesystem::path const& file, std::string const& content);
-
-std::string read_text_file(std::filesystem::path const& file);
 
 }  // namespace wb::cli

@@ -17,7 +17,11 @@
 #include "wb/core/contract.hpp"
 #include "wb/exec/run_queue.hpp"
 #include "wb/signal/block_ctrl_c.hpp"
-#include "wb/task/raw_task.hpp"
+#include "wb/task/scheduler.hpp"
+#include "wb/task/task_header.hpp"
+#include "wb/task/task_list.hpp"
+#include "wb/task/task_output.hpp"
+#include "wb/task/task_ref.hpp"
 
 namespace wb {
 

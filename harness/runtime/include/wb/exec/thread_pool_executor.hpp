@@ -28,9 +28,13 @@
 #include "wb/exec/driver.hpp"
 #include "wb/signal/block_ctrl_c.hpp"
 #include "wb/task/join_handle.hpp"
-#include "wb/task/raw_task.hpp"
+#include "wb/task/poll_stamp.hpp"
+#include "wb/task/scheduler.hpp"
 #include "wb/task/spawn.hpp"
+#include "wb/task/task_header.hpp"
+#include "wb/task/task_list.hpp"
 #include "wb/task/task_queue.hpp"
+#include "wb/task/task_ref.hpp"
 
 namespace wb {
 

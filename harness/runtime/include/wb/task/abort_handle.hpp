@@ -6,7 +6,7 @@
 
 #include <utility>
 
-#include "wb/task/raw_task.hpp"
+#include "wb/task/task_header.hpp"
 
 namespace wb {
 

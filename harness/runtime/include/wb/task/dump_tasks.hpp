@@ -14,7 +14,9 @@
 
 #include "wb/core/contract.hpp"
 #include "wb/exec/runtime.hpp"
-#include "wb/task/raw_task.hpp"
+#include "wb/task/poll_stamp.hpp"
+#include "wb/task/scheduler.hpp"
+#include "wb/task/task_header.hpp"
 #include "wb/time/clock.hpp"
 #include "wb/time/timer_driver.hpp"
 

@@ -9,7 +9,8 @@
 #include "wb/core/contract.hpp"
 #include "wb/core/future.hpp"
 #include "wb/task/abort_handle.hpp"
-#include "wb/task/raw_task.hpp"
+#include "wb/task/task_output.hpp"
+#include "wb/task/task_ref.hpp"
 
 namespace wb {
 

@@ -9,8 +9,10 @@
 #include "wb/core/contract.hpp"
 #include "wb/core/future.hpp"
 #include "wb/task/join_handle.hpp"
-#include "wb/task/raw_task.hpp"
+#include "wb/task/scheduler.hpp"
+#include "wb/task/task_cell.hpp"
 #include "wb/task/task_name.hpp"
+#include "wb/task/task_ref.hpp"
 
 namespace wb {
 

@@ -5,7 +5,8 @@
 
 #include <utility>
 
-#include "wb/task/raw_task.hpp"
+#include "wb/task/task_header.hpp"
+#include "wb/task/task_ref.hpp"
 
 namespace wb {
 

@@ -2,6 +2,7 @@
 // pipe, the "wb" reporter appends a SipHash-2-4 tag over (line number, line) to every line it
 // writes, and the runner credits only lines whose tag checks out. Text the learner's code prints —
 // or a copy of an earlier real line — carries no valid tag, so it cannot fake a result.
+// SipHash and the key's random bytes are OpenSSL's (EVP_MAC "SIPHASH", RAND_bytes).
 #pragma once
 
 #include <array>
@@ -16,7 +17,7 @@ namespace wb::testing {
 struct ResultKey {
   std::array<std::uint64_t, 2> words{};
 
-  /// A fresh key from the kernel's random source.
+  /// A fresh key from OpenSSL's random source (seeded by the kernel).
   static ResultKey random();
   /// As 32 hex digits (what goes down the pipe) and back.
   std::string to_hex() const;
@@ -26,7 +27,7 @@ struct ResultKey {
 /// The environment variable naming the descriptor the key can be read from (once).
 inline constexpr char const* result_key_fd_variable = "WB_RESULT_KEY_FD";
 
-/// SipHash-2-4 of `data` under `key`.
+/// SipHash-2-4 of `data` under `key` (its 64-bit output, read little-endian).
 std::uint64_t siphash24(ResultKey const& key, std::string_view data);
 
 /// `line` with its tag appended: "<line>\t#<16 hex digits>"; `sequence` counts the lines a

@@ -1,0 +1,101 @@
+// The grades `workbook grade` gives — per test, exercise, chapter and submission — and the
+// forms they are written in: a terminal table, a CSV gradebook (a row per submission, a column
+// per chapter), the full record as JSON, JUnit XML, Gradescope's results.json and the Exercism
+// test runner's results.json (version 3). JSON is written with nlohmann/json.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wb/cli/terminal.hpp"
+
+namespace wb::grade {
+
+struct GradedTest {
+  std::string name;
+  int points = 0;      // earned
+  int max_points = 0;  // what chapter.toml says it is worth
+  std::string status;  // "pass", "fail" or "not_started"
+  /// Why, in a word or two: "passed", "failed", "not started", "timeout", "hang", "crash",
+  /// "memory limit", "output limit", "exited early", "time budget", "did not run",
+  /// "compile error", "not submitted".
+  std::string reason;
+  std::string message;  // the verdict in full
+  std::string output;   // what the program printed during the test, cut to a set length
+  double seconds = 0;
+};
+
+struct GradedExercise {
+  std::string chapter;  // "ch02"
+  std::string exercise;
+  std::string title;
+  bool submitted = true;  // false: none of its files were in the submission
+  bool compiled = true;
+  std::string compile_error;  // the first error, "countdown.hpp:12:5: error: …"
+  std::vector<std::string> notes;
+  std::vector<GradedTest> tests;
+  double seconds = 0;   // compiling and running
+  bool cached = false;  // taken from an earlier run
+  bool cacheable = true;
+
+  int points() const;
+  int max_points() const;
+};
+
+struct GradedChapter {
+  std::string id;
+  std::string slug;
+  std::string title;
+  std::vector<GradedExercise> exercises;
+
+  int points() const;
+  int max_points() const;
+};
+
+struct SubmissionGrade {
+  std::string name;
+  std::string source;
+  std::string error;  // could not be graded at all
+  std::vector<std::string> notes;
+  std::vector<GradedChapter> chapters;
+  double seconds = 0;
+
+  int points() const;
+  int max_points() const;
+  bool cached() const;
+};
+
+/// A whole run: every submission and how they were graded.
+struct Gradebook {
+  std::vector<SubmissionGrade> submissions;
+  std::vector<std::pair<std::string, std::string>> chapters;  // id, title: the columns
+  std::string sandbox;                                        // SandboxSetup::describe()
+  std::string limits;                                         // the limits in words
+  std::string build_tree;
+};
+
+/// `text` cut to `limit` bytes (at a line break near the end if there is one, never inside a
+/// UTF-8 character) with a marker saying how much was left out.
+std::string cut_output(std::string_view text, std::size_t limit);
+
+nlohmann::json to_json(GradedExercise const& exercise);
+GradedExercise exercise_from_json(nlohmann::json const& json);
+
+std::string format_table(Gradebook const& book, cli::Terminal const& term);
+std::string format_csv(Gradebook const& book);
+std::string format_json(Gradebook const& book);
+std::string format_junit(Gradebook const& book);
+std::string format_gradescope(Gradebook const& book, SubmissionGrade const& submission);
+/// `test_code` gives the source of a test (by chapter, exercise and test name) for Exercism's
+/// "test_code" field.
+using TestCodeLookup =
+    std::function<std::string(std::string const&, std::string const&, std::string const&)>;
+std::string format_exercism(SubmissionGrade const& submission, TestCodeLookup const& test_code);
+
+/// The body of TEST_CASE("name") in a test file's text, from the macro to its closing brace.
+std::string test_case_source(std::string_view file_text, std::string_view name);
+
+}  // namespace wb::grade

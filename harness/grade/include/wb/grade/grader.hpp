@@ -1,0 +1,76 @@
+// Grading one exercise of one submission: its files into a folder of its own, the exercise's
+// test file compiled against them and linked (both in the sandbox, with the grading tree's
+// commands), the program run in the sandbox with signed results, and every test of chapter.toml
+// scored with a reason. Results are cached by a SHA-256 of everything they depend on — the
+// submission's files of that chapter, the test file, chapter.toml, the tree's libraries and
+// commands, the limits — so an interrupted run resumes and an unchanged re-run is instant.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wb/cli/runner.hpp"
+#include "wb/course/manifest.hpp"
+#include "wb/grade/gradebook.hpp"
+#include "wb/grade/grading_tree.hpp"
+#include "wb/grade/sandbox.hpp"
+#include "wb/grade/submission.hpp"
+
+namespace wb::grade {
+
+struct GradeSettings {
+  /// Longest time one test may run; empty: each chapter's time_limit_seconds.
+  std::optional<std::chrono::milliseconds> test_time;
+  /// All tests of a submission together; each exercise gets a share in proportion to its tests.
+  std::chrono::milliseconds submission_time{std::chrono::minutes(10)};
+  /// CPU time the compiler may use for one exercise.
+  int compile_seconds = 120;
+  SandboxLimits limits;
+  std::size_t output_cap = 1u << 20;  // a program printing more is stopped
+  std::size_t output_shown = 2000;    // of each test's output, in the reports
+  bool use_cache = true;  // take earlier grades from the cache (they are always written)
+};
+
+class Grader {
+ public:
+  Grader(std::filesystem::path root, GradingTree tree, SandboxSetup sandbox,
+         std::vector<course::ChapterManifest> chapters, GradeSettings settings,
+         std::filesystem::path work_dir, std::filesystem::path cache_dir);
+
+  std::vector<course::ChapterManifest> const& chapters() const { return chapters_; }
+  SandboxSetup const& sandbox() const { return sandbox_; }
+  GradingTree const& tree() const { return tree_; }
+  /// Every file a learner edits in the chapters graded.
+  std::vector<WantedFile> wanted_files() const;
+  /// The limits in words, for the report.
+  std::string describe_limits() const;
+
+  /// Grades exercise `exercise` of chapter `chapter` (indices into chapters()) of a submission;
+  /// `slot` names the submission's folder under the work folder, `worker` the sandbox user.
+  GradedExercise grade(SubmissionFiles const& submission, std::string const& slot,
+                       std::size_t chapter, std::size_t exercise, int worker) const;
+
+ private:
+  std::string cache_key(SubmissionFiles const& submission, course::ChapterManifest const& chapter,
+                        course::ExerciseManifest const& exercise) const;
+  std::chrono::milliseconds time_share(course::ExerciseManifest const& exercise) const;
+
+  std::filesystem::path root_;
+  GradingTree tree_;
+  SandboxSetup sandbox_;
+  std::vector<course::ChapterManifest> chapters_;
+  GradeSettings settings_;
+  std::filesystem::path work_dir_;
+  std::filesystem::path cache_dir_;
+  std::vector<std::string> chapter_sources_;  // chapter.toml and test files, per chapter
+  std::size_t total_tests_ = 0;
+};
+
+/// "memory limit", "timeout", "crash" … for a test's outcome (see GradedTest::reason).
+std::string failure_reason(wb::testing::Status status, cli::TestEnd end, std::string_view message,
+                           std::string_view output);
+
+}  // namespace wb::grade

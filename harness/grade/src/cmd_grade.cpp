@@ -1,0 +1,346 @@
+// `workbook grade SUBMISSION...` (for instructors): grades folders, .tar.gz and .zip files of
+// learners' work against the course's own tests, each submission compiled and run in a sandbox
+// (see sandbox.hpp, grader.hpp), with --jobs N in parallel, a progress bar on a terminal, and the
+// grades written as a table, CSV, JSON, JUnit XML, Gradescope or Exercism results. Exit 0 when
+// every submission was graded, 1 when some could not be read, 2 when nothing could be graded.
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "wb/cli/build.hpp"
+#include "wb/cli/commands.hpp"
+#include "wb/cli/text.hpp"
+#include "wb/course/files.hpp"
+#include "wb/grade/commands.hpp"
+#include "wb/grade/grader.hpp"
+
+namespace wb::grade {
+using namespace wb::cli;  // the runner, the build step, processes and text helpers
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::string_view known_formats[] = {"table", "csv",        "json",
+                                              "junit", "gradescope", "exercism"};
+
+// Runs work(worker, index) for index 0..count-1 on `jobs` threads; each worker has its number.
+template <class Work>
+void in_parallel(int jobs, std::size_t count, Work work) {
+  std::atomic<std::size_t> next{0};
+  auto loop = [&](int worker) {
+    for (std::size_t i = next++; i < count; i = next++) work(worker, i);
+  };
+  std::vector<std::thread> threads;
+  for (int worker = 1; worker < jobs; ++worker) threads.emplace_back(loop, worker);
+  loop(0);
+  for (auto& thread : threads) thread.join();
+}
+
+// A folder name for a submission's work: its number and a tame version of its name.
+std::string slot_name(std::size_t index, std::string const& name) {
+  std::string tame;
+  for (char c : name) {
+    bool const plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '-' || c == '_' || c == '.';
+    tame += plain ? c : '_';
+  }
+  return fmt::format("{:03}-{}", index, tame.substr(0, 40));
+}
+
+bool write_output(Session const& session, fs::path const& file, std::string const& text) {
+  std::error_code error;
+  if (file.has_parent_path()) fs::create_directories(file.parent_path(), error);
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) {
+    session.error(fmt::format("could not write {}", file.string()));
+    return false;
+  }
+  return true;
+}
+
+class GradingProgress {
+ public:
+  GradingProgress(Terminal const& term, std::size_t total) : term_(term), total_(total) {}
+  void finished(std::string const& what) {
+    std::lock_guard lock(mutex_);
+    ++done_;
+    if (!term_.interactive()) return;
+    auto const width = std::min<std::size_t>(30, term_.width() / 4);
+    term_.status(
+        fmt::format("grading {} {}/{}  {}",
+                    progress_bar(static_cast<long>(done_), static_cast<long>(total_), width), done_,
+                    total_, what));
+  }
+  void clear() const { term_.clear_status(); }
+
+ private:
+  Terminal const& term_;
+  std::size_t total_;
+  std::size_t done_ = 0;
+  std::mutex mutex_;
+};
+
+// The default grading tree: the course configured without sanitizers. Its test files compile
+// in about half the time of a sanitizer build's, and RLIMIT_AS can hold its programs to a memory
+// limit (AddressSanitizer reserves terabytes of address space, so it cannot). Configured once.
+bool configure_grading_tree(Session const& session, fs::path const& tree_dir) {
+  std::error_code error;
+  if (fs::exists(tree_dir / "CMakeCache.txt", error)) return true;
+  std::vector<std::string> argv = {"cmake",
+                                   "-S",
+                                   session.paths.root.string(),
+                                   "-B",
+                                   tree_dir.string(),
+                                   "-G",
+                                   "Ninja",
+                                   "-DCMAKE_BUILD_TYPE=Debug",
+                                   "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1",
+                                   "-DWB_SANITIZERS="};
+  // The same compiler as the tree the workbook was built in.
+  std::ifstream cache(session.paths.build_dir / "CMakeCache.txt");
+  for (std::string line; std::getline(cache, line);) {
+    if (line.starts_with("CMAKE_CXX_COMPILER:")) {
+      argv.push_back("-DCMAKE_CXX_COMPILER=" + line.substr(line.find('=') + 1));
+    }
+  }
+  auto const log = session.paths.logs_dir() / "grade-configure.log";
+  fs::create_directories(log.parent_path(), error);
+  session.term.status("configuring the grading tree (first time only)…");
+  auto result = run_command_to_file(argv, log);
+  session.term.clear_status();
+  if (!result.success()) {
+    session.error(fmt::format("configuring the grading tree {} failed; see {}", tree_dir.string(),
+                              log.string()));
+    fs::remove(tree_dir / "CMakeCache.txt", error);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_grade(Session const& session, GradeOptions const& options) {
+  auto const& paths = session.paths;
+  auto const& term = session.term;
+  for (auto const& format : options.formats) {
+    if (std::find(std::begin(known_formats), std::end(known_formats), format) ==
+        std::end(known_formats)) {
+      session.error(fmt::format(
+          "unknown format \"{}\" (table, csv, json, junit, gradescope or exercism)", format));
+      return exit_usage;
+    }
+  }
+  auto formats = options.formats;
+  if (formats.empty()) formats.push_back("table");
+  std::set<std::string> const unique_formats(formats.begin(), formats.end());
+  std::size_t const file_formats = unique_formats.size() - unique_formats.count("table");
+  bool const per_submission_files =
+      (unique_formats.count("gradescope") + unique_formats.count("exercism")) > 0 &&
+      options.submissions.size() > 1;
+  if (per_submission_files && options.out.empty()) {
+    session.error(
+        "gradescope and exercism results are one file per submission: with several "
+        "submissions, name a folder with --out");
+    return exit_usage;
+  }
+
+  // The chapters graded.
+  auto const chosen = session.choose(options.chapters, "grade");
+  if (!chosen) return exit_usage;
+  std::vector<course::ChapterManifest> chapters;
+  for (auto const& chapter : *chosen) {
+    auto manifest = session.load(chapter);
+    if (!manifest) return exit_usage;
+    chapters.push_back(std::move(*manifest));
+  }
+
+  // The tree whose runtime, test main and precompiled header every submission shares.
+  auto const tree_dir = options.build_tree.empty() ? paths.build_dir / "grading-tree"
+                                                   : fs::weakly_canonical(options.build_tree);
+  if (options.build_tree.empty() && !configure_grading_tree(session, tree_dir)) return exit_usage;
+  std::vector<std::string> targets;
+  for (auto const& chapter : chapters) {
+    for (auto const& exercise : chapter.exercises) targets.push_back(chapter.target(exercise));
+  }
+  if (!options.no_build) {
+    term.status("building the grading tree (the course's tests against its stubs)…");
+    auto const log = tree_dir / "logs" / "grade-setup.log";
+    auto build = build_targets({tree_dir, targets, log});
+    term.clear_status();
+    if (!build.success) {
+      session.error(
+          fmt::format("the course itself does not build in {} ({}); see {}", tree_dir.string(),
+                      build.error.empty() ? describe(build.status) : build.error, log.string()));
+      return exit_usage;
+    }
+  }
+  std::string problem;
+  auto tree = read_grading_tree(tree_dir, paths.root, targets, problem);
+  if (!tree) {
+    session.error(problem);
+    return exit_usage;
+  }
+
+  auto sandbox = detect_sandbox(!options.no_sandbox);
+  GradeSettings settings;
+  if (options.time_limit) {
+    settings.test_time = std::chrono::milliseconds(static_cast<long>(*options.time_limit * 1000));
+  }
+  settings.submission_time =
+      std::chrono::milliseconds(static_cast<long>(options.submission_time * 1000));
+  settings.limits.memory_mb = options.memory_mb;
+  settings.limits.processes = options.processes;
+  settings.output_cap = options.output_cap;
+  settings.output_shown = options.output_shown;
+  settings.use_cache = !options.no_cache;
+  int const jobs = std::clamp(options.jobs, 1, 8);
+
+  auto const grading_dir = tree_dir / "grading";
+  auto const work_dir = grading_dir / fmt::format("work-{}", ::getpid());
+  Grader grader(paths.root, *tree, sandbox, chapters, settings, work_dir, grading_dir / "cache");
+  if (!sandbox.bubblewrap) session.warning(sandbox.describe());
+
+  // Reading (and unpacking) the submissions.
+  auto const wanted = grader.wanted_files();
+  std::vector<SubmissionFiles> submissions(options.submissions.size());
+  in_parallel(jobs, submissions.size(), [&](int worker, std::size_t i) {
+    auto const scratch = work_dir / slot_name(i, submission_name(options.submissions[i]));
+    std::error_code error;
+    fs::create_directories(scratch, error);
+    submissions[i] = read_submission(options.submissions[i], wanted, scratch, sandbox, worker);
+  });
+
+  struct Task {
+    std::size_t submission, chapter, exercise;
+  };
+  std::vector<Task> tasks;
+  for (std::size_t s = 0; s < submissions.size(); ++s) {
+    if (!submissions[s].error.empty()) continue;
+    for (std::size_t c = 0; c < chapters.size(); ++c) {
+      for (std::size_t e = 0; e < chapters[c].exercises.size(); ++e) tasks.push_back({s, c, e});
+    }
+  }
+  std::vector<GradedExercise> results(tasks.size());
+  std::vector<double> seconds(submissions.size(), 0.0);
+  std::mutex seconds_mutex;
+  GradingProgress progress(term, tasks.size());
+  in_parallel(jobs, tasks.size(), [&](int worker, std::size_t i) {
+    auto const& task = tasks[i];
+    auto const& submission = submissions[task.submission];
+    results[i] = grader.grade(submission, slot_name(task.submission, submission.name), task.chapter,
+                              task.exercise, worker);
+    {
+      std::lock_guard lock(seconds_mutex);
+      seconds[task.submission] += results[i].seconds;
+    }
+    progress.finished(fmt::format("{} {}/{}", submission.name, chapters[task.chapter].id,
+                                  chapters[task.chapter].exercises[task.exercise].name));
+  });
+  progress.clear();
+  if (!options.keep_work) {
+    std::error_code error;
+    fs::remove_all(work_dir, error);
+  }
+
+  Gradebook book;
+  book.sandbox = sandbox.describe();
+  book.limits = grader.describe_limits();
+  book.build_tree = tree_dir.string();
+  for (auto const& chapter : chapters) book.chapters.emplace_back(chapter.id, chapter.title);
+  std::size_t next = 0;
+  for (std::size_t s = 0; s < submissions.size(); ++s) {
+    SubmissionGrade grade;
+    grade.name = submissions[s].name;
+    grade.source = submissions[s].source.string();
+    grade.error = submissions[s].error;
+    grade.notes = submissions[s].notes;
+    grade.seconds = seconds[s];
+    if (grade.error.empty()) {
+      for (auto const& chapter : chapters) {
+        GradedChapter graded{chapter.id, chapter.slug, chapter.title, {}};
+        for (std::size_t e = 0; e < chapter.exercises.size(); ++e) {
+          graded.exercises.push_back(std::move(results[next++]));
+        }
+        grade.chapters.push_back(std::move(graded));
+      }
+    }
+    book.submissions.push_back(std::move(grade));
+  }
+
+  // The reports.
+  bool const one_file = file_formats == 1 && !per_submission_files;
+  auto destination = [&](std::string const& file_name) -> fs::path {
+    if (options.out.empty()) return {};
+    if (one_file) return options.out;
+    return fs::path(options.out) / file_name;
+  };
+  auto test_code = [&](std::string const& slug, std::string const& exercise,
+                       std::string const& test) {
+    return test_case_source(
+        course::read_text_file(paths.chapters_dir() / slug / (exercise + "_test.cpp")), test);
+  };
+  bool written = true;
+  for (auto const& format : unique_formats) {
+    if (format == "table") {
+      fmt::print("{}", format_table(book, term));
+      if (!options.quiet) {
+        fmt::print("{}\n",
+                   term.dim(fmt::format("sandbox: {}\nlimits: {}", book.sandbox, book.limits)));
+      }
+      continue;
+    }
+    if (format == "gradescope" || format == "exercism") {
+      for (auto const& submission : book.submissions) {
+        auto const text = format == "gradescope" ? format_gradescope(book, submission)
+                                                 : format_exercism(submission, test_code);
+        fs::path file;
+        if (per_submission_files || (!one_file && !options.out.empty())) {
+          file =
+              fs::path(options.out) / format / (slot_name(0, submission.name).substr(4) + ".json");
+        } else {
+          file = destination(format + ".json");
+        }
+        if (file.empty()) {
+          fmt::print("{}", text);
+        } else {
+          written = write_output(session, file, text) && written;
+        }
+      }
+      continue;
+    }
+    std::string text;
+    std::string file_name;
+    if (format == "csv") {
+      text = format_csv(book);
+      file_name = "gradebook.csv";
+    } else if (format == "json") {
+      text = format_json(book);
+      file_name = "grades.json";
+    } else {
+      text = format_junit(book);
+      file_name = "junit.xml";
+    }
+    auto const file = destination(file_name);
+    if (file.empty()) {
+      fmt::print("{}", text);
+    } else {
+      written = write_output(session, file, text) && written;
+    }
+  }
+  if (!written) return exit_usage;
+  bool const all_read =
+      std::all_of(book.submissions.begin(), book.submissions.end(),
+                  [](SubmissionGrade const& grade) { return grade.error.empty(); });
+  return all_read ? exit_ok : exit_failed;
+}
+
+}  // namespace wb::grade

@@ -1,0 +1,58 @@
+#include "wb/grade/commands.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace wb::grade {
+
+void GradingCommands::add_to(CLI::App& app) {
+  grade_command_ = app.add_subcommand(
+      "grade", "For instructors: grade submissions (folders, .tar.gz, .zip) in a sandbox");
+  grade_command_->add_option("submissions", grade_.submissions, "Submissions to grade")->required();
+  grade_command_
+      ->add_option("--format", grade_.formats,
+                   "table (default), csv, json, junit, gradescope, exercism; may be repeated")
+      ->take_all();
+  grade_command_->add_option("--out", grade_.out,
+                             "The file to write (one format), or a folder (several)");
+  grade_command_->add_option("--chapters", grade_.chapters, "Chapters to grade (default: all)")
+      ->delimiter(',');
+  grade_command_->add_option("--jobs,-j", grade_.jobs, "Exercises graded at once (default 1)");
+  grade_command_->add_option("--time-limit", grade_.time_limit,
+                             "Seconds per test (default: each chapter's time_limit_seconds)");
+  grade_command_->add_option("--submission-time", grade_.submission_time,
+                             "Seconds of tests per submission, all exercises together (600)");
+  grade_command_->add_option("--memory", grade_.memory_mb, "Megabytes per test program (2048)");
+  grade_command_->add_option("--processes", grade_.processes,
+                             "Processes and threads per sandbox (128)");
+  grade_command_->add_option("--output-cap", grade_.output_cap,
+                             "Bytes a test program may print before it is stopped (1 MiB)");
+  grade_command_->add_option("--output-shown", grade_.output_shown,
+                             "Bytes of each test's output kept in the reports (2000)");
+  grade_command_->add_option("--build-tree", grade_.build_tree,
+                             "The configured build tree to compile with (default: this one)");
+  grade_command_->add_flag("--no-cache", grade_.no_cache, "Grade everything again");
+  grade_command_->add_flag("--no-build", grade_.no_build,
+                           "The tree's shared parts are built already (tests)");
+  grade_command_->add_flag("--no-sandbox", grade_.no_sandbox,
+                           "Do not use bubblewrap (resource limits only)");
+  grade_command_->add_flag("--keep-work", grade_.keep_work,
+                           "Keep each submission's work folder (for debugging)");
+  grade_command_->add_flag("--quiet,-q", grade_.quiet, "Only the grades");
+
+  dist_command_ = app.add_subcommand(
+      "dist", "For instructors: a student bundle, a Gradescope autograder, a Classroom workflow");
+  dist_command_->add_option("what", dist_.what, "student, gradescope or classroom")
+      ->required()
+      ->check(CLI::IsMember({"student", "gradescope", "classroom"}));
+  dist_command_->add_option("--out", dist_.out, "Where to write it (default: build/dist/<what>)");
+  dist_command_->add_flag("--tarball", dist_.tarball,
+                          "Also pack the student bundle as a .tar.gz beside the folder");
+}
+
+std::optional<int> GradingCommands::run(cli::Session const& session) const {
+  if (grade_command_ != nullptr && *grade_command_) return run_grade(session, grade_);
+  if (dist_command_ != nullptr && *dist_command_) return run_dist(session, dist_);
+  return std::nullopt;
+}
+
+}  // namespace wb::grade

@@ -1,0 +1,306 @@
+#include "wb/grade/submission.hpp"
+
+#include <fcntl.h>
+#include <fmt/core.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <optional>
+#include <set>
+#include <system_error>
+
+#include "wb/cli/text.hpp"
+
+namespace wb::grade {
+using namespace wb::cli;  // the runner, the build step, processes and text helpers
+namespace fs = std::filesystem;
+
+std::string const* SubmissionFiles::find(std::string const& slug, std::string const& file) const {
+  auto chapter = files.find(slug);
+  if (chapter == files.end()) return nullptr;
+  auto found = chapter->second.find(file);
+  return found == chapter->second.end() ? nullptr : &found->second;
+}
+
+namespace {
+
+constexpr std::string_view archive_suffixes[] = {".tar.gz", ".tgz", ".tar", ".zip"};
+
+bool is_archive(fs::path const& path) {
+  auto const name = path.filename().string();
+  return std::any_of(std::begin(archive_suffixes), std::end(archive_suffixes),
+                     [&](std::string_view suffix) { return name.ends_with(suffix); });
+}
+
+// Folders whose files are never a learner's answer, even when a learner packed the whole
+// repository: the reference solutions, the harness's mutants, build trees, git's store.
+bool in_ignored_folder(fs::path const& relative) {
+  for (auto const& part : relative) {
+    auto const name = part.string();
+    if (name == "solutions" || name == "mutants" || name == "build" || name == ".git" ||
+        name == "node_modules") {
+      return true;
+    }
+  }
+  return false;
+}
+
+// How well `relative` names the wanted file: 3 chapters/<slug>/<file>, 2 <slug>/<file>, 1 a
+// file name unique in the course, 0 not at all.
+int match_rank(fs::path const& relative, WantedFile const& wanted, bool name_is_unique) {
+  std::vector<std::string> parts;
+  for (auto const& part : relative) parts.push_back(part.string());
+  auto const n = parts.size();
+  if (n == 0 || parts[n - 1] != wanted.file) return 0;
+  if (n >= 3 && parts[n - 2] == wanted.slug && parts[n - 3] == "chapters") return 3;
+  if (n >= 2 && parts[n - 2] == wanted.slug) return 2;
+  return name_is_unique ? 1 : 0;
+}
+
+std::optional<std::string> read_regular_file(fs::path const& path, std::string& problem) {
+  // O_NOFOLLOW and O_NONBLOCK: a link or a FIFO put in place of the file is not opened or waited
+  // on; fstat then proves it is a plain file.
+  int const fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    problem = "cannot be opened";
+    return std::nullopt;
+  }
+  struct stat info {};
+  std::optional<std::string> content;
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    problem = "is not a regular file";
+  } else if (info.st_nlink > 1) {
+    problem = "is a hard link (it may be another file's content)";
+  } else if (static_cast<std::size_t>(info.st_size) > max_submitted_file_bytes) {
+    problem = fmt::format("is {} bytes, more than the {} a learner's file may have", info.st_size,
+                          max_submitted_file_bytes);
+  } else {
+    std::string text(static_cast<std::size_t>(info.st_size), '\0');
+    std::size_t got = 0;
+    while (got < text.size()) {
+      auto const n = ::read(fd, text.data() + got, text.size() - got);
+      if (n <= 0) break;
+      got += static_cast<std::size_t>(n);
+    }
+    text.resize(got);
+    content = std::move(text);
+  }
+  ::close(fd);
+  return content;
+}
+
+// Unpacks the entries of `archive` that could be wanted files into `into`, with bsdtar in the
+// sandbox (it sees the archive and `into`, nothing else). Returns an error, or empty.
+// The archive reaches bsdtar as its standard input, opened here: the sandbox needs no view of
+// the instructor's folder of submissions.
+std::string unpack(fs::path const& archive, std::vector<WantedFile> const& wanted,
+                   fs::path const& into, SandboxSetup const& sandbox, int worker) {
+  auto const bsdtar = find_in_path("bsdtar");
+  if (!bsdtar) return "bsdtar is not installed (Debian: apt-get install libarchive-tools)";
+  struct Fd {
+    int fd;
+    ~Fd() {
+      if (fd >= 0) ::close(fd);
+    }
+  };
+  auto open_archive = [&] { return Fd{::open(archive.c_str(), O_RDONLY | O_CLOEXEC)}; };
+
+  // First the list of entries: one that leaves the submission rejects the whole archive.
+  SandboxRequest request;
+  request.mounts = {{into, true}};
+  request.cwd = into;
+  request.worker = worker;
+  request.limits.memory_mb = 1024;
+  request.limits.file_size_mb = 16;
+  request.limits.cpu_seconds = 60;
+  SpawnOptions list;
+  list.argv = sandbox_launcher(sandbox, request);
+  list.argv.insert(list.argv.end(), {bsdtar->string(), "-tf", "-"});
+  list.env = sandbox_environment(request);
+  list.clear_env = true;
+  list.cwd = into;
+  list.own_process_group = true;
+  list.new_session = true;
+  auto listed_from = open_archive();
+  if (listed_from.fd < 0) return "the archive cannot be opened";
+  list.stdin_fd = listed_from.fd;
+  auto listing = run_command(list, 4u << 20);
+  if (!listing.success()) {
+    return fmt::format("it is not an archive bsdtar can read: {}",
+                       std::string(trim(split_lines(listing.output).empty()
+                                            ? describe(listing.status)
+                                            : split_lines(listing.output).front())));
+  }
+  for (auto const& entry : split_lines(listing.output)) {
+    if (leaves_submission(entry)) {
+      return fmt::format("the archive holds \"{}\", a path that leaves the submission", entry);
+    }
+  }
+
+  std::set<std::string> names;
+  for (auto const& file : wanted) names.insert(file.file);
+  SpawnOptions extract = list;
+  extract.argv = sandbox_launcher(sandbox, request);
+  extract.argv.insert(extract.argv.end(), {bsdtar->string(), "-xf", "-", "-C", into.string(),
+                                           "--no-same-owner", "--no-same-permissions"});
+  for (auto const& name : names) {  // only what could be a learner's file is unpacked
+    extract.argv.push_back(name);
+    extract.argv.push_back("*/" + name);
+  }
+  auto extracted_from = open_archive();
+  extract.stdin_fd = extracted_from.fd;
+  auto extracted = run_command(extract, 1u << 20);
+  if (!extracted.success()) {
+    // bsdtar also fails when a pattern matches nothing, which is no problem here
+    for (auto const& line : split_lines(extracted.output)) {
+      if (trim(line).empty() || contains(line, "Not found in archive") ||
+          contains(line, "Error exit delayed")) {
+        continue;
+      }
+      return fmt::format("unpacking it failed: {}", line.substr(0, 300));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+bool leaves_submission(std::string_view entry) {
+  if (entry.starts_with("/")) return true;
+  for (auto const& part : fs::path(entry)) {
+    if (part == "..") return true;
+  }
+  return false;
+}
+
+std::string submission_name(fs::path const& path) {
+  auto name = path.filename().string();
+  if (name.empty()) name = path.parent_path().filename().string();  // "alice/"
+  for (auto suffix : archive_suffixes) {
+    if (name.ends_with(suffix)) {
+      name.resize(name.size() - suffix.size());
+      break;
+    }
+  }
+  return name;
+}
+
+SubmissionFiles read_submission(fs::path const& path, std::vector<WantedFile> const& wanted,
+                                fs::path const& scratch, SandboxSetup const& sandbox, int worker) {
+  SubmissionFiles out;
+  out.name = submission_name(path);
+  out.source = path;
+  std::error_code error;
+  auto const status = fs::symlink_status(path, error);
+  fs::path root = path;
+  if (error || !fs::exists(status)) {
+    out.error = "there is no such file or folder";
+    return out;
+  }
+  if (fs::is_symlink(status)) {
+    root = fs::canonical(path, error);  // the instructor named it: a link to a folder is fine
+    if (error) {
+      out.error = "it is a link that leads nowhere";
+      return out;
+    }
+  }
+  if (fs::is_regular_file(root, error)) {
+    if (!is_archive(root)) {
+      out.error = "it is neither a folder nor a .tar.gz, .tgz, .tar or .zip archive";
+      return out;
+    }
+    auto const into = scratch / "unpacked";
+    fs::remove_all(into, error);
+    fs::create_directories(into, error);
+    ::chmod(into.c_str(), 0700);  // other workers' users must not read it
+    give_to_worker(sandbox, worker, into);
+    if (auto problem = unpack(root, wanted, into, sandbox, worker); !problem.empty()) {
+      out.error = problem;
+      return out;
+    }
+    root = into;
+  } else if (!fs::is_directory(root, error)) {
+    out.error = "it is neither a folder nor an archive";
+    return out;
+  }
+
+  std::map<std::string, int> name_count;  // how many chapters use each file name
+  for (auto const& file : wanted) ++name_count[file.file];
+
+  struct Candidate {
+    fs::path relative;
+    int rank = 0;
+  };
+  std::vector<std::vector<Candidate>> candidates(wanted.size());
+  std::vector<std::string> ignored;
+  std::size_t walked = 0;
+  auto options = fs::directory_options::skip_permission_denied;
+  for (fs::recursive_directory_iterator it(root, options, error), end; !error && it != end;
+       it.increment(error)) {
+    if (++walked > 100'000) {
+      out.notes.push_back("more than 100000 files: the rest were not looked at");
+      break;
+    }
+    auto const relative = it->path().lexically_relative(root);
+    if (it->is_directory(error) && !it->is_symlink(error)) {
+      if (in_ignored_folder(relative)) it.disable_recursion_pending();
+      continue;
+    }
+    bool matched = false;
+    if (!in_ignored_folder(relative)) {
+      for (std::size_t i = 0; i < wanted.size(); ++i) {
+        int const rank = match_rank(relative, wanted[i], name_count[wanted[i].file] == 1);
+        if (rank > 0) {
+          candidates[i].push_back({relative, rank});
+          matched = true;
+        }
+      }
+    }
+    if (!matched) ignored.push_back(relative.generic_string());
+  }
+  if (error)
+    out.notes.push_back(
+        fmt::format("the folder could not be read to the end: {}", error.message()));
+
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    auto& found = candidates[i];
+    if (found.empty()) continue;
+    std::stable_sort(found.begin(), found.end(), [](Candidate const& a, Candidate const& b) {
+      if (a.rank != b.rank) return a.rank > b.rank;
+      return std::distance(a.relative.begin(), a.relative.end()) <
+             std::distance(b.relative.begin(), b.relative.end());
+    });
+    auto const& best = found.front();
+    auto const shown = best.relative.generic_string();
+    if (found.size() > 1 && found[1].rank == best.rank) {
+      out.notes.push_back(
+          fmt::format("{} was found {} times; {} was graded", wanted[i].file, found.size(), shown));
+    }
+    if (fs::is_symlink(fs::symlink_status(root / best.relative, error))) {
+      out.notes.push_back(fmt::format(
+          "{} is a link, not a file: ignored (a submission's files must be its own)", shown));
+      continue;
+    }
+    std::string problem;
+    if (auto content = read_regular_file(root / best.relative, problem)) {
+      out.files[wanted[i].slug][wanted[i].file] = std::move(*content);
+    } else {
+      out.notes.push_back(fmt::format("{} {}: ignored", shown, problem));
+    }
+  }
+
+  std::vector<std::string> tests;
+  for (auto const& name : ignored) {
+    if (name.ends_with("_test.cpp") || name.ends_with("chapter.toml")) tests.push_back(name);
+  }
+  if (!tests.empty()) {
+    out.notes.push_back(fmt::format(
+        "ignored {} (tests and manifests always come from the course, never a submission)",
+        fmt::format("{}{}", tests.front(),
+                    tests.size() > 1 ? fmt::format(" and {} more", tests.size() - 1) : "")));
+  }
+  return out;
+}
+
+}  // namespace wb::grade

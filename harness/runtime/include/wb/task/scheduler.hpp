@@ -1,0 +1,63 @@
+// wb::Scheduler — what a spawned task knows of its executor: where it goes when woken, and the
+// list of live tasks that the executor cancels at shutdown.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <utility>
+
+#include "wb/core/contract.hpp"
+#include "wb/task/task_ref.hpp"
+
+namespace wb {
+
+/// What a spawned task knows of its executor: where it goes when woken, and the list of live
+/// tasks that the executor cancels when it shuts down. Both executors implement it.
+///
+/// A task holds a plain pointer to its scheduler, not a reference count: counting would cost
+/// two atomic operations per spawn. What keeps the pointer valid: the executor polls its tasks
+/// only while it is alive, it cancels every live task (TaskHeader::shut_down) before it goes,
+/// and a finished task never touches its scheduler again. A thread that wakes a task from
+/// outside the executor marks the task while it is inside schedule(), and both shut_down and
+/// a task's completion wait for that mark to clear: so schedule() may use every part of the
+/// scheduler until it returns, even when the executor is being destroyed meanwhile.
+class Scheduler : public std::enable_shared_from_this<Scheduler> {
+ public:
+  virtual ~Scheduler() = default;
+  /// Puts a woken task on a run queue. Any thread may call it; after shutdown it drops the task.
+  virtual void schedule(TaskRef task) = 0;
+  /// Adds a new task to the live tasks. False when the executor has shut down.
+  virtual bool bind(TaskRef task) = 0;
+  /// Takes a finished task off the live tasks. True if it was still there: the list's
+  /// reference then passes to the caller. (False when the executor's shutdown took it first.)
+  virtual bool unbind(TaskHeader& task) noexcept = 0;
+  /// Calls `visit` for every live task (for wb::dump_tasks). An executor with one thread
+  /// allows it only on that thread or while it is not running.
+  virtual void visit_live_tasks(std::function<void(TaskHeader const&)> const& visit) {
+    (void)visit;
+    throw ContractViolation("this scheduler cannot list its tasks");
+  }
+
+  /// The scheduler of the executor running on this thread, or null.
+  static Scheduler* current() noexcept { return current_slot(); }
+
+  /// While alive, makes `scheduler` the current one on this thread.
+  class Enter {
+   public:
+    explicit Enter(Scheduler& scheduler) : previous_(std::exchange(current_slot(), &scheduler)) {}
+    ~Enter() { current_slot() = previous_; }
+    Enter(Enter const&) = delete;
+    Enter& operator=(Enter const&) = delete;
+
+   private:
+    Scheduler* previous_;
+  };
+
+ private:
+  static Scheduler*& current_slot() noexcept {
+    static thread_local Scheduler* current = nullptr;
+    return current;
+  }
+};
+
+}  // namespace wb
