@@ -3,7 +3,7 @@
 // is Ready with a guard that gives access to the value; destroying the guard unlocks. Waiters
 // are served first come, first served, and a lock() dropped while it waits gives up its place.
 // Read book/src/ch14-exercises.md (exercise 4), then replace the WB_TODOs.
-// Check your work with:  scripts/workbook check ch14 --exercise async_mutex
+// Check your work with:  scripts/workbook check ch14
 #pragma once
 
 #include <memory>

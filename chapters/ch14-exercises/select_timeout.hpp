@@ -3,7 +3,7 @@
 // Right with the time waited if the timer fires first. The future is polled first, so a future
 // that is Ready when the timer fires still wins; the time counts from the first poll.
 // Read book/src/ch14-exercises.md (exercise 6), then replace the WB_TODO.
-// Check your work with:  scripts/workbook check ch14 --exercise select_timeout
+// Check your work with:  scripts/workbook check ch14
 #pragma once
 
 #include <chrono>

@@ -107,6 +107,7 @@ std::string explain(std::string_view kind) {
       {"stack-use-after-scope", "a local variable used after its scope ended"},
       {"heap-buffer-overflow", "a read or write past the end of a heap block"},
       {"stack-buffer-overflow", "a read or write past the end of a local array"},
+      {"stack-buffer-underflow", "a read or write before the start of a local array"},
       {"global-buffer-overflow", "a read or write past the end of a global array"},
       {"SEGV", "a bad pointer (null or dangling) was followed"},
       {"attempting double-free", "memory freed twice"},
@@ -167,8 +168,11 @@ std::string strip_addresses(std::string_view message) {
 // lambda called as a temporary, whose captures died at the end of the statement that spawned it.
 void add_likely_cause(SanitizerReport& report) {
   bool const memory_error = report.kind == "runtime error" || contains(report.kind, "use-after") ||
-                            contains(report.kind, "overflow") || report.kind == "SEGV";
+                            contains(report.kind, "overflow") || contains(report.kind, "underflow") ||
+                            report.kind == "SEGV";
+  // GCC names the frame "operator()" or "…::{lambda()#1}::operator()", clang "…::'lambda'()::…".
   bool const in_lambda = report.where.starts_with("operator()") ||
+                         contains(report.where, "'lambda'") ||
                          contains(report.where, "{lambda") || contains(report.where, "<lambda");
   if (!memory_error || !in_lambda) return;
   report.likely_cause =

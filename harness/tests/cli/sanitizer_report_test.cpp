@@ -93,3 +93,15 @@ TEST_CASE("a memory error outside a lambda gets no guess about lambdas") {
   REQUIRE(report.has_value());
   CHECK(report->likely_cause.empty());
 }
+
+TEST_CASE("clang's name for a lambda's frame gets the same likely cause") {
+  auto report = wb::cli::find_sanitizer_report(fixture("asan_dead_lambda_capture_clang.txt"));
+  REQUIRE(report.has_value());
+  CHECK(report->kind == "stack-buffer-underflow");
+  CHECK(report->explanation == "a read or write before the start of a local array");
+  CHECK_THAT(report->where, Catch::Matchers::ContainsSubstring("'lambda'()::operator()()"));
+  CHECK_THAT(report->where, Catch::Matchers::ContainsSubstring("(run_with_limit.hpp:46)"));
+  CHECK_THAT(report->summary(),
+             Catch::Matchers::ContainsSubstring(
+                 "Likely cause: a lambda that is a coroutine keeps its captures"));
+}
