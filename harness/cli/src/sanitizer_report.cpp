@@ -168,12 +168,12 @@ std::string strip_addresses(std::string_view message) {
 // lambda called as a temporary, whose captures died at the end of the statement that spawned it.
 void add_likely_cause(SanitizerReport& report) {
   bool const memory_error = report.kind == "runtime error" || contains(report.kind, "use-after") ||
-                            contains(report.kind, "overflow") || contains(report.kind, "underflow") ||
-                            report.kind == "SEGV";
+                            contains(report.kind, "overflow") ||
+                            contains(report.kind, "underflow") || report.kind == "SEGV";
   // GCC names the frame "operator()" or "…::{lambda()#1}::operator()", clang "…::'lambda'()::…".
   bool const in_lambda = report.where.starts_with("operator()") ||
-                         contains(report.where, "'lambda'") ||
-                         contains(report.where, "{lambda") || contains(report.where, "<lambda");
+                         contains(report.where, "'lambda'") || contains(report.where, "{lambda") ||
+                         contains(report.where, "<lambda");
   if (!memory_error || !in_lambda) return;
   report.likely_cause =
       "a lambda that is a coroutine keeps its captures in the lambda object, not in its frame: "
