@@ -80,8 +80,8 @@ TEST_CASE("select polls its second future when the first is Pending") {
          << a->polls << " times and its second " << b->polls
          << " times. When the first future is Pending, Select must poll the second one too: a "
             "select that never polls its second future can only ever be won by the first");
-    CHECK(a->polls == 1);
-    CHECK(b->polls == 1);
+    CHECK(a->polls >= 1);
+    CHECK(b->polls >= 1);
   }
   REQUIRE(counter->wait_for(1, 3s));
   auto result = select.poll(cx);

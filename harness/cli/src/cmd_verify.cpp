@@ -1,6 +1,7 @@
 // `workbook verify [CH...] [--no-build] [--json FILE]` (for authors; ctest runs it per chapter):
 // proves each exercise is sound. Its stub's tests all report "not started", its solution's all
 // pass, every mutant is caught by the tests its expect.toml names with the words it names, every
+// correct version written differently (expect.toml: correct = true) passes every test, every
 // test has points in chapter.toml and every listed test exists, and every exercise has 3 hints.
 // Every test must be worth at least one point (`workbook grade` scores by them) and no hint may be
 // empty. It runs the stubs in chapters/, so it is meant for the pristine tree.
@@ -44,10 +45,19 @@ struct ExerciseReport {
   std::vector<MutantResult> mutants;
   std::vector<std::string> gaps;
 
-  std::size_t mutants_caught() const {
-    return static_cast<std::size_t>(std::count_if(mutants.begin(), mutants.end(),
-                                                  [](MutantResult const& m) { return m.caught; }));
+  /// Wrong versions (caught or not), and correct ones (passed or not): `caught` says the version
+  /// got the verdict it should — at least the named failures for a wrong one, full marks for a
+  /// correct one.
+  std::size_t count_of(bool correct, bool only_caught) const {
+    return static_cast<std::size_t>(
+        std::count_if(mutants.begin(), mutants.end(), [&](MutantResult const& m) {
+          return m.mutant.correct == correct && (!only_caught || m.caught);
+        }));
   }
+  std::size_t mutants_caught() const { return count_of(false, true); }
+  std::size_t wrong_versions() const { return count_of(false, false); }
+  std::size_t correct_versions() const { return count_of(true, false); }
+  std::size_t correct_versions_passed() const { return count_of(true, true); }
   bool sound() const {
     if (!gaps.empty()) return false;
     for (auto const& mutant : mutants) {
@@ -248,6 +258,18 @@ ExerciseReport verify_exercise(Session const& session, ChapterPlan const& plan, 
       continue;
     }
     auto outcome = run_exercise(chapter, exercise, target, programs / target, run_options(paths));
+    if (mutant.correct) {  // a correct version written differently: every test must pass it
+      for (auto const& test : outcome.tests) {
+        if (test.status != Status::pass) {
+          result.gaps.push_back(fmt::format(
+              "{} rejects this correct version: {}", in_quotes(test.name),
+              test.status == Status::not_started ? "not started" : first_line(test.message)));
+        }
+      }
+      result.caught = !outcome.tests.empty() && result.gaps.empty();
+      report.mutants.push_back(std::move(result));
+      continue;
+    }
     for (auto const& test : outcome.tests) {
       if (test.status == Status::fail && result.caught_by.empty()) {
         result.caught_by = test.name;
@@ -299,9 +321,21 @@ void print_report(Session const& session, ExerciseReport const& report) {
                                : term.red("not built"),
              report.solution_built ? count(report.solution_passed, report.tests, "pass")
                                    : term.red("not built"),
-             count(report.mutants_caught(), report.mutants.size(), "caught"));
+             count(report.mutants_caught(), report.wrong_versions(), "caught"));
+  if (report.correct_versions() > 0) {
+    fmt::print("    correct versions written differently: {}\n",
+               count(report.correct_versions_passed(), report.correct_versions(), "pass"));
+  }
   for (auto const& mutant : report.mutants) {
-    if (mutant.caught) {
+    if (mutant.mutant.correct) {
+      if (mutant.caught) {
+        fmt::print("    {} {}: passes every test ({})\n", term.green("✓"), mutant.mutant.name,
+                   mutant.mutant.about);
+      } else {
+        fmt::print("    {} {}: a correct version is rejected ({})\n", term.red("✗"),
+                   mutant.mutant.name, mutant.mutant.about);
+      }
+    } else if (mutant.caught) {
       fmt::print("    {} {}: caught by {}\n", term.green("✓"), mutant.mutant.name,
                  in_quotes(mutant.caught_by));
       fmt::print("{}", term.dim(wrap(mutant.caught_message, term.width(), "        ")));
@@ -329,6 +363,7 @@ void write_json(fs::path const& file, std::vector<ExerciseReport> const& reports
       mutants.push_back(toml::table{{"name", mutant.mutant.name},
                                     {"about", mutant.mutant.about},
                                     {"built", mutant.built},
+                                    {"correct", mutant.mutant.correct},
                                     {"caught", mutant.caught},
                                     {"caught_by", mutant.caught_by},
                                     {"message", mutant.caught_message},

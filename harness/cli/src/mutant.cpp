@@ -47,7 +47,11 @@ std::vector<Mutant> find_mutants(fs::path const& chapter_mutants_dir, std::strin
           mutant.fails.push_back(std::move(expected));
         }
       }
-      if (mutant.fails.empty()) {
+      mutant.correct = root["correct"].value_or(false);
+      if (mutant.correct && !mutant.fails.empty()) {
+        problems.push_back(fmt::format(
+            "{}: a correct version (correct = true) has no [[fails]] entries", expect.string()));
+      } else if (!mutant.correct && mutant.fails.empty()) {
         problems.push_back(
             fmt::format("{}: no [[fails]] entry says which test catches it", expect.string()));
       }

@@ -1,5 +1,8 @@
 // wb::cli::Mutant — a deliberately wrong version of an exercise (harness/tests/mutants/<chapter
 // slug>/<exercise>-<name>/) and its expect.toml: which tests must catch it, and with what words.
+// An expect.toml with `correct = true` (and no [[fails]]) marks instead a correct version written
+// differently from the reference solution: every test must pass it, so that a check which
+// rejects a correct answer is found by verify like a check that misses a wrong one.
 #pragma once
 
 #include <filesystem>
@@ -27,6 +30,7 @@ struct Mutant {
   std::filesystem::path dir;
   std::string about;
   std::vector<ExpectedFailure> fails;
+  bool correct = false;  // a correct version written differently: every test must pass
 
   /// Its build target: chNN_mutant_<exercise>_<name with - as _>.
   std::string target(std::string const& chapter_id) const;
