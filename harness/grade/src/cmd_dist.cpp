@@ -1,7 +1,8 @@
 // `workbook dist student|gradescope|classroom [--out DIR] [--tarball]` (for instructors):
 //   student     the course as learners get it: no solutions/, no mutants (each is the solution
 //               with one mistake, so one diff away from it), no grading fixtures (one is a correct
-//               answer), no progress, no build trees. Book pages that {{#include}} a solution show
+//               answer), no grading library, no instructor's test suite or CI, no progress, no
+//               build trees, and the learner's README (harness/grade/student/README.md). Book pages that {{#include}} a solution show
 //               only the lines they include: those lines go to book/src/solution-snippets/, every
 //               other line blanked (so line numbers still match), and the bundle's book is built
 //               to prove it. --tarball packs it too.
@@ -157,17 +158,41 @@ int cut_solution_snippets(fs::path const& root, fs::path const& bundle) {
   return static_cast<int>(wanted.size());
 }
 
-bool copy_course(Session const& session, fs::path const& out) {
+// What an autograder needs and a learner does not: the grading library, the instructor's test
+// suite (which verifies solutions the bundle leaves out) and CI. A student bundle leaves them
+// out too, and its README is the learner's (harness/grade/student/README.md).
+bool instructor_only(fs::path const& relative) {
+  auto const text = relative.generic_string();
+  for (std::string_view prefix : {"harness/grade/", ".ci/", "scripts/test"}) {
+    if (text.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
+enum class Audience { students, autograder };
+
+bool copy_course(Session const& session, fs::path const& out, Audience audience) {
   std::error_code error;
   fs::remove_all(out, error);
   fs::create_directories(out, error);
-  auto const files = course_files(session.paths.root);
+  auto files = course_files(session.paths.root);
+  if (audience == Audience::students) {
+    std::erase_if(files, [](fs::path const& file) { return instructor_only(file); });
+  }
   for (auto const& file : files) {
     fs::create_directories((out / file).parent_path(), error);
     fs::copy_file(session.paths.root / file, out / file, fs::copy_options::overwrite_existing,
                   error);
     if (error) {
       session.error(fmt::format("could not copy {}: {}", file.string(), error.message()));
+      return false;
+    }
+  }
+  if (audience == Audience::students) {
+    auto const readme = session.paths.root / "harness" / "grade" / "student" / "README.md";
+    fs::copy_file(readme, out / "README.md", fs::copy_options::overwrite_existing, error);
+    if (error) {
+      session.error(fmt::format("could not copy {}: {}", readme.string(), error.message()));
       return false;
     }
   }
@@ -237,7 +262,7 @@ int run_dist(Session const& session, DistOptions const& options) {
                                        : fs::absolute(options.out);
   if (options.what == "student" || options.what == "classroom") {
     fmt::print("writing the student bundle to {}\n", out.string());
-    if (!copy_course(session, out)) return exit_usage;
+    if (!copy_course(session, out, Audience::students)) return exit_usage;
     if (options.what == "classroom") {
       nlohmann::json tests = nlohmann::json::array();
       std::string steps;
@@ -312,7 +337,7 @@ int run_dist(Session const& session, DistOptions const& options) {
   fmt::print("writing the Gradescope autograder to {}\n", out.string());
   std::error_code error;
   fs::remove_all(out, error);
-  if (!copy_course(session, out / "workbook")) return exit_usage;
+  if (!copy_course(session, out / "workbook", Audience::autograder)) return exit_usage;
   write_text(out / "setup.sh", gradescope_setup(), true);
   write_text(out / "run_autograder", gradescope_run(), true);
   auto const zip = out.parent_path() / (out.filename().string() + ".zip");
