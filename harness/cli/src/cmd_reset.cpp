@@ -1,6 +1,7 @@
-// `workbook reset CH [--exercise NAME] [--yes]`: put the learner's files of a chapter back to the
-// stub, after saving their version under .workbook/backups/. The stub comes from git; when it
-// cannot be found for every file, nothing is changed.
+// `workbook reset CH [--exercise NAME] [--yes]` or `workbook reset --all [--yes]`: put the
+// learner's files of a chapter (or of the whole course) back to the stub, after saving their
+// version under .workbook/backups/ (one folder, all-<time>, for --all). The stub comes from git;
+// when it cannot be found for every file, nothing is changed.
 #include <fmt/core.h>
 #include <unistd.h>
 
@@ -16,37 +17,36 @@
 namespace wb::cli {
 namespace fs = std::filesystem;
 
-int run_reset(Session const& session, ResetOptions const& options) {
-  auto const chapter_dir = session.resolve(options.chapter);
-  if (!chapter_dir) return exit_usage;
-  auto const chapter = session.load(*chapter_dir);
-  if (!chapter) return exit_usage;
-  auto const& term = session.term;
-  auto const& paths = session.paths;
+namespace {
 
+struct Change {
+  fs::path file;
+  std::string pristine;
+  bool exists;
+  fs::path backups;  // where the learner's version is saved
+};
+
+// The files of `chapter` (of one exercise, when `exercise` is given) that differ from their
+// stub, added to `changes`; files git cannot give a stub for go to `problems`. False for an
+// unknown exercise.
+bool collect_changes(Session const& session, course::ChapterManifest const& chapter,
+                     std::string const& exercise_name, fs::path const& backups,
+                     std::vector<Change>& changes, std::vector<std::string>& problems) {
+  auto const& paths = session.paths;
   std::vector<course::ExerciseManifest const*> exercises;
-  for (auto const& exercise : chapter->exercises) {
-    if (options.exercise.empty() || exercise.name == options.exercise)
-      exercises.push_back(&exercise);
+  for (auto const& exercise : chapter.exercises) {
+    if (exercise_name.empty() || exercise.name == exercise_name) exercises.push_back(&exercise);
   }
   if (exercises.empty()) {
     std::string names;
-    for (auto const& exercise : chapter->exercises) names += " " + exercise.name;
-    session.error(fmt::format("{} has no exercise \"{}\"; its exercises are:{}", chapter->id,
-                              options.exercise, names));
-    return exit_usage;
+    for (auto const& exercise : chapter.exercises) names += " " + exercise.name;
+    session.error(fmt::format("{} has no exercise \"{}\"; its exercises are:{}", chapter.id,
+                              exercise_name, names));
+    return false;
   }
-
-  struct Change {
-    fs::path file;
-    std::string pristine;
-    bool exists;
-  };
-  std::vector<Change> changes;
-  std::vector<std::string> problems;
   for (auto const* exercise : exercises) {
     for (auto const& name : exercise->files) {
-      auto const file = chapter->dir / name;
+      auto const file = chapter.dir / name;
       auto version = pristine_version(paths.root, file);
       if (auto const* error = std::get_if<PristineError>(&version)) {
         problems.push_back(error->message);
@@ -54,11 +54,44 @@ int run_reset(Session const& session, ResetOptions const& options) {
       }
       auto const& pristine = std::get<PristineVersion>(version).content;
       bool const exists = fs::exists(file);
-      if (exists && course::read_text_file(file) == pristine) {
-        fmt::print("{} {} is the stub already\n", term.dim("·"), paths.shown(file).string());
-        continue;
+      if (exists && course::read_text_file(file) == pristine) continue;  // the stub already
+      changes.push_back({file, pristine, exists, backups});
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_reset(Session const& session, ResetOptions const& options) {
+  auto const& term = session.term;
+  auto const& paths = session.paths;
+  if (options.all == !options.chapter.empty() || (options.all && !options.exercise.empty())) {
+    session.error("name a chapter (reset ch02, optionally with --exercise NAME), or --all alone");
+    return exit_usage;
+  }
+
+  std::vector<Change> changes;
+  std::vector<std::string> problems;
+  fs::path backups;
+  if (options.all) {
+    // One backup folder for the whole course, so that one folder holds everything it replaced.
+    backups = paths.backups_dir() / ("all-" + course::file_timestamp());
+    for (auto const& dir : session.chapters) {
+      auto const chapter = session.load(dir);
+      if (!chapter) return exit_usage;
+      if (!collect_changes(session, *chapter, "", backups / chapter->id, changes, problems)) {
+        return exit_usage;
       }
-      changes.push_back({file, pristine, exists});
+    }
+  } else {
+    auto const chapter_dir = session.resolve(options.chapter);
+    if (!chapter_dir) return exit_usage;
+    auto const chapter = session.load(*chapter_dir);
+    if (!chapter) return exit_usage;
+    backups = paths.backups_dir() / chapter->id;
+    if (!collect_changes(session, *chapter, options.exercise, backups, changes, problems)) {
+      return exit_usage;
     }
   }
   if (!problems.empty()) {
@@ -67,14 +100,13 @@ int run_reset(Session const& session, ResetOptions const& options) {
     return exit_usage;
   }
   if (changes.empty()) {
-    fmt::print("Nothing to reset.\n");
+    fmt::print("Nothing to reset: every file is the stub already.\n");
     return exit_ok;
   }
 
   fmt::print("This puts back the stub of:\n");
   for (auto const& change : changes) fmt::print("  {}\n", paths.shown(change.file).string());
-  fmt::print("Your versions are saved first, under {}.\n",
-             paths.shown(paths.backups_dir() / chapter->id).string());
+  fmt::print("Your versions are saved first, under {}.\n", paths.shown(backups).string());
   if (!options.yes) {
     if (::isatty(STDIN_FILENO) != 1) {
       session.error(
@@ -93,11 +125,23 @@ int run_reset(Session const& session, ResetOptions const& options) {
     }
   }
 
+  // Every version is saved before any file is replaced: a failure on the way changes nothing.
+  std::vector<fs::path> copies;
   for (auto const& change : changes) {
     try {
-      if (change.exists) {
-        auto const copy = back_up(change.file, paths.backups_dir() / chapter->id);
-        fmt::print("{} saved your version as {}\n", term.green("✓"), paths.shown(copy).string());
+      copies.push_back(change.exists ? back_up(change.file, change.backups) : fs::path());
+    } catch (fs::filesystem_error const& error) {
+      session.error(fmt::format("saving {}: {}", paths.shown(change.file).string(), error.what()));
+      fmt::print(stderr, "Nothing was changed.\n");
+      return exit_usage;
+    }
+  }
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    auto const& change = changes[i];
+    try {
+      if (!copies[i].empty()) {
+        fmt::print("{} saved your version as {}\n", term.green("✓"),
+                   paths.shown(copies[i]).string());
       }
       course::write_file_atomically(change.file, change.pristine);
       fmt::print("{} {} is the stub again\n", term.green("✓"), paths.shown(change.file).string());

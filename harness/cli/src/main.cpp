@@ -36,8 +36,10 @@ int main(int argc, char** argv) {
   ResetOptions reset;
   auto* reset_command = app.add_subcommand(
       "reset", "Put a chapter's exercise files back to the stub (your version is backed up first)");
-  reset_command->add_option("chapter", reset.chapter, "The chapter")->required();
+  reset_command->add_option("chapter", reset.chapter, "The chapter");
   reset_command->add_option("--exercise", reset.exercise, "Only this exercise");
+  reset_command->add_flag("--all", reset.all,
+                          "Every chapter of the course (your versions saved in one folder)");
   reset_command->add_flag("--yes,-y", reset.yes, "Do not ask before replacing files");
 
   auto* doctor = app.add_subcommand("doctor", "What the workbook needs, and whether it is there");

@@ -67,8 +67,9 @@ struct HintOptions {
 int run_hint(Session const& session, HintOptions const& options);
 
 struct ResetOptions {
-  std::string chapter;
+  std::string chapter;   // empty with --all
   std::string exercise;  // empty: every exercise of the chapter
+  bool all = false;      // every chapter, one backup folder
   bool yes = false;
 };
 int run_reset(Session const& session, ResetOptions const& options);
