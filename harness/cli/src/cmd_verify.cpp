@@ -1,9 +1,9 @@
 // `workbook verify [CH...] [--no-build] [--json FILE]` (for authors; ctest runs it per chapter):
 // proves each exercise is sound. Its stub's tests all report "not started", its solution's all
 // pass, every mutant is caught by the tests its expect.toml names with the words it names (only
-// those tests are run for it), every
-// correct version written differently (expect.toml: correct = true) passes every test, every
-// test has points in chapter.toml and every listed test exists, and every exercise has 3 hints.
+// those tests are run for it), every correct version written differently (expect.toml:
+// correct = true) passes every test, every test has points in chapter.toml and every listed
+// test exists, and every exercise has 3 hints.
 // Every test must be worth at least one point (`workbook grade` scores by them) and no hint may be
 // empty. It runs the stubs in chapters/, so it is meant for the pristine tree.
 #include <fmt/core.h>
