@@ -33,6 +33,14 @@ int main(int argc, char** argv) {
                            "Show this hint level (1-3) without raising yours");
   hint_command->add_flag("--all", hint.all, "Hints for every exercise of the chapter");
 
+  SolutionOptions solution;
+  auto* solution_command = app.add_subcommand(
+      "solution", "The reference solution of each exercise that passes, and a diff from yours");
+  solution_command->add_option("chapter", solution.chapter, "The chapter")->required();
+  solution_command->add_option("--exercise", solution.exercise, "Only this exercise");
+  solution_command->add_flag("--force", solution.force,
+                             "Show it although the exercise does not pass yet");
+
   ResetOptions reset;
   auto* reset_command = app.add_subcommand(
       "reset", "Put a chapter's exercise files back to the stub (your version is backed up first)");
@@ -81,6 +89,7 @@ int main(int argc, char** argv) {
   if (*check_command) return run_check(session, check);
   if (*hint_command) return run_hint(session, hint);
   if (*reset_command) return run_reset(session, reset);
+  if (*solution_command) return run_solution(session, solution);
   if (*doctor) return run_doctor(session);
   if (*verify_command) return run_verify(session, verify);
 #ifdef WB_WITH_GRADING

@@ -66,6 +66,13 @@ struct HintOptions {
 };
 int run_hint(Session const& session, HintOptions const& options);
 
+struct SolutionOptions {
+  std::string chapter;
+  std::string exercise;  // empty: every exercise of the chapter
+  bool force = false;    // show it before the exercise passes
+};
+int run_solution(Session const& session, SolutionOptions const& options);
+
 struct ResetOptions {
   std::string chapter;   // empty with --all
   std::string exercise;  // empty: every exercise of the chapter
