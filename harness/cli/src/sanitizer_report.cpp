@@ -110,6 +110,9 @@ std::string explain(std::string_view kind) {
       {"stack-buffer-underflow", "a read or write before the start of a local array"},
       {"global-buffer-overflow", "a read or write past the end of a global array"},
       {"SEGV", "a bad pointer (null or dangling) was followed"},
+      {"signal-unsafe call inside of a signal",
+       "the program crashed (most likely a bad pointer was followed) and then called, inside the "
+       "crash's signal handler, what a signal handler must not"},
       {"attempting double-free", "memory freed twice"},
       {"double-free", "memory freed twice"},
       {"use-after-poison", "memory used after it was released"},
@@ -169,7 +172,8 @@ std::string strip_addresses(std::string_view message) {
 void add_likely_cause(SanitizerReport& report) {
   bool const memory_error = report.kind == "runtime error" || contains(report.kind, "use-after") ||
                             contains(report.kind, "overflow") ||
-                            contains(report.kind, "underflow") || report.kind == "SEGV";
+                            contains(report.kind, "underflow") || report.kind == "SEGV" ||
+                            contains(report.kind, "signal");  // a crash, as ThreadSanitizer sees it
   // GCC names the frame "operator()" or "…::{lambda()#1}::operator()", clang "…::'lambda'()::…".
   bool const in_lambda = report.where.starts_with("operator()") ||
                          contains(report.where, "'lambda'") || contains(report.where, "{lambda") ||

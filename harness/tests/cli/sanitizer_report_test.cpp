@@ -105,3 +105,19 @@ TEST_CASE("clang's name for a lambda's frame gets the same likely cause") {
              Catch::Matchers::ContainsSubstring(
                  "Likely cause: a lambda that is a coroutine keeps its captures"));
 }
+
+TEST_CASE("a crash in a lambda frame as ThreadSanitizer reports it gets the same likely cause") {
+  auto report = wb::cli::find_sanitizer_report(
+      "==4242==WARNING: ThreadSanitizer: signal-unsafe call inside of a signal (pid=4242)\n"
+      "    #0 malloc <null> (ch08_run_with_limit+0x5e2b1)\n"
+      "    #1 operator() /r/chapters/ch08-runtime-in-depth/run_with_limit.hpp:45 (x+0x1a2b)\n"
+      "    #2 wb::Task<int>::poll(wb::Context&) /r/harness/runtime/include/wb/task/task.hpp:182\n");
+  REQUIRE(report.has_value());
+  CHECK(report->kind == "signal-unsafe call inside of a signal");
+  CHECK(report->where == "operator() (run_with_limit.hpp:45)");
+  CHECK_THAT(report->summary(),
+             Catch::Matchers::ContainsSubstring("the program crashed (most likely a bad pointer"));
+  CHECK_THAT(report->summary(),
+             Catch::Matchers::ContainsSubstring(
+                 "Likely cause: a lambda that is a coroutine keeps its captures"));
+}
