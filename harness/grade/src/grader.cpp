@@ -401,9 +401,11 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
   fs::remove_all(programs, error);
 
   if (graded.cacheable) {  // written even with use_cache off: --no-cache refreshes the cache
-    try {
-      course::write_file_atomically(cache_file, to_json(graded).dump());
-    } catch (fs::filesystem_error const&) {  // no cache entry: the next run grades it again
+    try {                  // a program's output need not be UTF-8: such bytes are stored as U+FFFD
+      course::write_file_atomically(
+          cache_file,
+          to_json(graded).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    } catch (std::exception const&) {  // no cache entry: the next run grades it again
     }
   }
   return graded;

@@ -242,6 +242,9 @@ TEST_CASE("workbook grade gives every hostile submission its grade and changes n
     CHECK(by_name.at("correct").points() == 10);
     CHECK(by_name.at("correct-archive").points() == 10);
     CHECK(by_name.at("writes-outside").points() == 10);  // it is correct; its writes went nowhere
+    // correct, with bytes that are not UTF-8 printed after its last test: graded, cached and
+    // written to the gradebook (as U+FFFD) instead of ending the batch
+    CHECK(by_name.at("invalid-utf8-output").points() == 10);
   }
   {  // hangs, crashes and floods get nothing, each with its reason
     auto const& loop = by_name.at("infinite-loop");
