@@ -128,9 +128,47 @@ bool configure_grading_tree(Session const& session, fs::path const& tree_dir) {
 
 }  // namespace
 
+namespace {
+
+// `workbook grade *` in a folder holding a submission named `--no-sandbox` passes the option, not
+// the submission: a hostile name could turn the sandbox off. A flag that is set while a file of
+// that very name is in the folder is refused, and so is a submission whose name starts with '-'
+// (given as ./-x): rename it.
+bool names_look_like_options(Session const& session, GradeOptions const& options) {
+  std::pair<char const*, bool> const flags[] = {
+      {"--no-sandbox", options.no_sandbox}, {"--no-cache", options.no_cache},
+      {"--no-build", options.no_build},     {"--keep-work", options.keep_work},
+      {"--quiet", options.quiet},           {"-q", options.quiet}};
+  std::error_code error;
+  for (auto const& [flag, set] : flags) {
+    if (set && fs::exists(fs::symlink_status(flag, error))) {
+      session.error(fmt::format(
+          "{} is set, and this folder holds a file or folder named {}: a shell pattern such as "
+          "`grade *` passes that name as the option. Rename it (or name the submissions one by "
+          "one) and run grade again",
+          flag, flag));
+      return true;
+    }
+  }
+  for (auto const& submission : options.submissions) {
+    auto const name = fs::path(submission).filename().string();
+    if (name.starts_with("-")) {
+      session.error(fmt::format(
+          "the submission {} has a name that starts with '-', which a shell pattern passes as "
+          "an option: rename it and run grade again",
+          submission));
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 int run_grade(Session const& session, GradeOptions const& options) {
   auto const& paths = session.paths;
   auto const& term = session.term;
+  if (names_look_like_options(session, options)) return exit_usage;
   for (auto const& format : options.formats) {
     if (std::find(std::begin(known_formats), std::end(known_formats), format) ==
         std::end(known_formats)) {

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `workbook grade *` where a submission is named like an option: the shell passes `--no-sandbox`
+# as the flag, so grade refuses (exit 2, saying why) instead of grading without its sandbox; a
+# submission whose name starts with '-' (given as ./-x) is refused the same way. Nothing is
+# graded, so this runs in a moment.
+# Usage: option_names_test.sh <workbook program> <source root>
+set -uo pipefail
+workbook=$1
+export WB_ROOT=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+mkdir -- alice --no-sandbox
+failures=0
+fail() {
+  echo "FAIL: $*"
+  failures=$((failures + 1))
+}
+
+"$workbook" grade * --chapters ch02 >out 2>&1
+status=$?
+[[ $status == 2 ]] || fail "grade * with a folder named --no-sandbox exited $status, not 2: $(cat out)"
+grep -q "named --no-sandbox" out || fail "grade * did not say why: $(cat out)"
+
+mkdir -- -x
+"$workbook" grade --chapters ch02 alice ./-x >out 2>&1
+status=$?
+[[ $status == 2 ]] || fail "grade alice ./-x exited $status, not 2: $(cat out)"
+grep -q "starts with '-'" out || fail "grade alice ./-x did not say why: $(cat out)"
+
+((failures == 0)) || exit 1
+echo "grade: names shaped like options are refused before anything is graded"
