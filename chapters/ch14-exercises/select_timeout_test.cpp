@@ -12,6 +12,7 @@
 #include <wb/core/contract.hpp>
 #include <wb/core/future.hpp>
 #include <wb/core/poll_fn.hpp>
+#include <wb/core/yield_now.hpp>
 #include <wb/oracle/oracles.hpp>
 #include <wb/oracle/probe.hpp>
 #include <wb/oracle/virtual_time.hpp>
@@ -40,6 +41,13 @@ char const* const future_name = "the future passed to select_timeout";
 /// A future that never finishes, like a read from a peer that never sends anything.
 auto never() {
   return wb::poll_fn([](wb::Context&) -> wb::Poll<int> { return wb::pending; });
+}
+
+/// `value` at the second poll: Pending once (waking itself), so the Timeout has made its timer
+/// before the future wins — on any clock, however loaded the machine.
+wb::Task<int> value_at_second_poll(int value) {
+  co_await wb::yield_now();
+  co_return value;
 }
 
 /// `value` after `delay` of the runtime's clock (virtual in these tests).
@@ -284,7 +292,10 @@ TEST_CASE("select_timeout passes the oracles when its future wins") {
   CHECK(is_left(spurious.value));
   auto swapped = oracle::waker_swap(select_timeout(ready_after(3, 20ms), 10s), options);
   CHECK(is_left(swapped.value));
-  auto quiet = oracle::after_ready(select_timeout(ready_after(4, 5ms), 30ms), options);
+  // The timer (30 ms) is made at the first poll and the future wins at the second: a Timeout
+  // that left its timer alive would wake after it answered, within the oracle's grace. Even if
+  // the second poll comes after 30 ms, the future is polled first and wins.
+  auto quiet = oracle::after_ready(select_timeout(value_at_second_poll(4), 30ms), options);
   CHECK(is_left(quiet.value));
 }
 
