@@ -5,16 +5,9 @@
 # Usage: reset_test.sh <workbook program> <source root (a git checkout)>
 set -uo pipefail
 workbook=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-git clone -q "$2" "$work/course" || { echo "FAIL: cannot clone $2"; exit 1; }
-cd "$work/course" || exit 1
-export WB_ROOT="$work/course" WB_BUILD_DIR="$work/course/build/debug"
-failures=0
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
+# shellcheck source=../shell_test_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell_test_lib.sh"
+clone_course "$2"
 countdown=chapters/ch02-future-concept/countdown.hpp
 users=chapters/ch11-streams/users.hpp
 
@@ -44,5 +37,4 @@ for args in "" "ch02 --all" "--all --exercise countdown" "ch02 --exercise nosuch
   [[ $? == 2 ]] || fail "reset $args did not exit 2"
 done
 
-((failures == 0)) || exit 1
-echo "reset: a chapter, --all with one backup folder, and wrong arguments all as expected"
+finish "reset: a chapter, --all with one backup folder, and wrong arguments all as expected"

@@ -5,16 +5,9 @@
 # Usage: solution_test.sh <workbook program> <source root (a git checkout)>
 set -uo pipefail
 workbook=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-git clone -q "$2" "$work/course" || { echo "FAIL: cannot clone $2"; exit 1; }
-cd "$work/course" || exit 1
-export WB_ROOT="$work/course" WB_BUILD_DIR="$work/course/build/debug"
-failures=0
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
+# shellcheck source=../shell_test_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell_test_lib.sh"
+clone_course "$2"
 
 "$workbook" solution ch02 >"$work/out" 2>&1
 [[ $? == 1 ]] || fail "solution before the exercise passed did not exit 1"
@@ -48,5 +41,4 @@ rm -rf solutions
 [[ $? == 2 ]] || fail "solution without solutions/ did not exit 2"
 grep -q "no reference solutions" "$work/out" || fail "solution without solutions/ did not say so"
 
-((failures == 0)) || exit 1
-echo "solution: refused before a pass, shown with a diff after one or with --force"
+finish "solution: refused before a pass, shown with a diff after one or with --force"

@@ -9,14 +9,9 @@
 set -uo pipefail
 workbook=$1
 root=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=../shell_test_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell_test_lib.sh"
 bundle="$work/bundle"
-failures=0
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
 
 (cd "$root" && "$workbook" dist student --out "$bundle") >"$work/dist.log" 2>&1 ||
   { cat "$work/dist.log"; echo "FAIL: workbook dist student failed"; exit 1; }

@@ -7,15 +7,10 @@
 set -uo pipefail
 workbook=$1
 export WB_ROOT=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=../shell_test_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell_test_lib.sh"
 cd "$work" || exit 1
 mkdir -- alice --no-sandbox
-failures=0
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
 
 "$workbook" grade * --chapters ch02 >out 2>&1
 status=$?
@@ -28,5 +23,4 @@ status=$?
 [[ $status == 2 ]] || fail "grade alice ./-x exited $status, not 2: $(cat out)"
 grep -q "starts with '-'" out || fail "grade alice ./-x did not say why: $(cat out)"
 
-((failures == 0)) || exit 1
-echo "grade: names shaped like options are refused before anything is graded"
+finish "grade: names shaped like options are refused before anything is graded"
