@@ -25,6 +25,14 @@ int main(int argc, char** argv) {
   check_command->add_option("chapter", check.chapter, "The chapter: ch02, 2, future-concept …")
       ->required();
 
+  WatchOptions watch;
+  auto* watch_command = app.add_subcommand(
+      "watch", "Check a chapter again every time you save, and move on when it passes");
+  watch_command->add_option("chapter", watch.chapter,
+                            "The chapter (default: the first one not done)");
+  watch_command->footer(
+      "Keys on a terminal: n next chapter, h hint, l list, r check again, c clear, q quit.");
+
   HintOptions hint;
   auto* hint_command =
       app.add_subcommand("hint", "The next hint for a chapter's first unfinished exercise");
@@ -76,6 +84,15 @@ int main(int argc, char** argv) {
   book_serve->add_option("--port", book.port, "The port (default 3000; 0 picks a free one)");
   book_serve->add_option("--out", book.out, "Where to write the site (default: build/book-site)");
 
+  RunProgramOptions run;
+  auto* run_command = app.add_subcommand(
+      "run", "Build and run one of the course's programs: chat (chapter 16's chat server)");
+  run_command->add_option("program", run.program, "The program: chat")->required();
+  run_command->add_flag("--mine", run.mine,
+                        "Build it from your exercise files instead of the reference solutions");
+  run_command->add_option("args", run.args, "Arguments for the program, after --");
+  run_command->footer("Example: workbook run chat -- --port 0");
+
   try {
     app.parse(argc, argv);
   } catch (CLI::ParseError const& error) {
@@ -87,9 +104,11 @@ int main(int argc, char** argv) {
   auto const session = Session::discover();
   if (*list) return run_list(session);
   if (*check_command) return run_check(session, check);
+  if (*watch_command) return run_watch(session, watch);
   if (*hint_command) return run_hint(session, hint);
   if (*reset_command) return run_reset(session, reset);
   if (*solution_command) return run_solution(session, solution);
+  if (*run_command) return run_program(session, run);
   if (*doctor) return run_doctor(session);
   if (*verify_command) return run_verify(session, verify);
 #ifdef WB_WITH_GRADING

@@ -243,8 +243,10 @@ std::optional<fs::path> find_in_path(std::string_view program) {
 namespace {
 
 std::array<std::atomic<pid_t>, 8> tracked_groups{};
+std::atomic<void (*)() noexcept> interrupt_cleanup{nullptr};
 
 void on_interrupt(int signal) {
+  if (auto* cleanup = interrupt_cleanup.load()) cleanup();
   for (auto& group : tracked_groups) {
     pid_t const pid = group.load();
     if (pid > 0) ::kill(-pid, SIGKILL);
@@ -254,6 +256,8 @@ void on_interrupt(int signal) {
 }
 
 }  // namespace
+
+void set_interrupt_cleanup(void (*cleanup)() noexcept) { interrupt_cleanup.store(cleanup); }
 
 void install_interrupt_handler() {
   struct sigaction action {};

@@ -4,7 +4,7 @@
 # instructor's test suite, CI) and the learner's README, and the two commands that README gives
 # must work in it — `scripts/workbook check ch02` (which sets up, configures and builds the
 # bundle on its own) reports the stubs as not started, and `scripts/workbook list` lists the
-# course.
+# course. Then `workbook watch` is tried there as a learner uses it (cli/watch_test.sh).
 # Usage: student_bundle_test.sh <workbook program> <source root>
 set -uo pipefail
 workbook=$1
@@ -50,3 +50,8 @@ if ((failures > 0)); then
   exit 1
 fi
 echo "student bundle: no instructor's file, the learner's README, check ch02 and list work"
+
+# `workbook watch` in the bundle a learner has, reusing the build the check above made.
+bash "$(dirname "${BASH_SOURCE[0]}")/../cli/watch_test.sh" "$bundle" "$root"
+status=$?
+((status == 0 || status == 77)) || exit 1

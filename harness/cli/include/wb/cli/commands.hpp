@@ -59,6 +59,11 @@ struct CheckOptions {
 };
 int run_check(Session const& session, CheckOptions const& options);
 
+struct WatchOptions {
+  std::string chapter;  // empty: the first chapter not done
+};
+int run_watch(Session const& session, WatchOptions const& options);
+
 struct HintOptions {
   std::string chapter;
   std::optional<int> level;
@@ -96,5 +101,12 @@ struct BookOptions {
   int port = 3000;     // serve only
 };
 int run_book(Session const& session, BookOptions const& options);
+
+struct RunProgramOptions {
+  std::string program;            // "chat"
+  bool mine = false;              // built from the learner's files instead of solutions/
+  std::vector<std::string> args;  // passed to the program
+};
+int run_program(Session const& session, RunProgramOptions const& options);
 
 }  // namespace wb::cli

@@ -99,6 +99,9 @@ void close_fd(int& fd);
 /// Child process groups that must not outlive the workbook: on Ctrl-C (SIGINT, SIGTERM, SIGHUP)
 /// the workbook kills them before it ends.
 void install_interrupt_handler();
+/// A function the interrupt handler calls first (it must be async-signal-safe): watch restores
+/// the terminal's settings with it.
+void set_interrupt_cleanup(void (*cleanup)() noexcept);
 void track_process_group(pid_t group);
 void untrack_process_group(pid_t group);
 
