@@ -50,12 +50,15 @@ chat::ChatConfig test_config() {
   return config;
 }
 
+void require_started();
+
 /// serve(...) on a runtime with two worker threads, for as long as it exists.
 class RunningChat {
  public:
   explicit RunningChat(chat::ChatConfig config = test_config())
       : runtime_(wb::Runtime::builder().worker_threads(2).build()),
         metrics_(std::make_shared<chat::ChatMetrics>()) {
+    require_started();
     auto listener = wb::net::TcpListener::bind(SocketAddr::loopback_v4(0));
     REQUIRE(listener.has_value());
     auto addr = listener->local_addr();
@@ -240,6 +243,17 @@ class RecordingWriter {
  private:
   std::shared_ptr<Log> log_;
 };
+
+/// Calls run_session and the registry's rooms() without running them: a Task does nothing until
+/// it is polled, and a function still to be written throws wb::NotStarted right here, in the
+/// test, instead of inside a session task of the server.
+void require_started() {
+  chat::InMemoryRoomRegistry registry;
+  auto rooms = registry.rooms();
+  auto session = chat::run_session(registry, ScriptedReader({}),
+                                   RecordingWriter(std::make_shared<RecordingWriter::Log>()), 0,
+                                   std::make_shared<chat::SessionShared>());
+}
 
 std::vector<std::string> texts(RecordingWriter::Log const& log) {
   std::vector<std::string> lines;
