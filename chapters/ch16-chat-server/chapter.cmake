@@ -1,0 +1,18 @@
+# The chat server program, twice: wb_chat_server is the reference server (the solutions first on
+# the include path), wb_chat_server_mine is built from the learner's files (its stubs compile,
+# and it says "not started" when run). Both land in build/<preset>/chapters/ch16/.
+foreach(variant IN ITEMS reference mine)
+  if(variant STREQUAL "reference")
+    set(target wb_chat_server)
+    set(dirs ${PROJECT_SOURCE_DIR}/solutions/ch16-chat-server ${wb_chapter_dir})
+  else()
+    set(target wb_chat_server_mine)
+    set(dirs ${wb_chapter_dir})
+  endif()
+  add_executable(${target} ${wb_chapter_dir}/chat_main.cpp)
+  target_include_directories(${target} PRIVATE ${dirs})
+  target_link_libraries(${target} PRIVATE wb_runtime CLI11::CLI11 wb_learner_warnings)
+  set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+                                             ${PROJECT_BINARY_DIR}/chapters/ch16)
+endforeach()
+target_compile_options(wb_chat_server PRIVATE -Werror)

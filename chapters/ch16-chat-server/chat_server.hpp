@@ -1,0 +1,158 @@
+// The chat server: the accept loop (a session task per client), the shutdown — stop accepting,
+// a notice in every room, the sessions told to stop, their queues flushed — and the optional
+// metrics endpoint. Written against any RoomBackend. (Provided, not an exercise.)
+#pragma once
+
+#include <atomic>
+#include <chat_config.hpp>
+#include <chat_metrics.hpp>
+#include <client_session.hpp>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <room_backend.hpp>
+#include <span>
+#include <string>
+#include <utility>
+#include <wb/combinator/select.hpp>
+#include <wb/core/contract.hpp>
+#include <wb/io/buf_reader.hpp>
+#include <wb/io/read_line.hpp>
+#include <wb/io/write_all.hpp>
+#include <wb/net/tcp_listener.hpp>
+#include <wb/net/tcp_stream.hpp>
+#include <wb/signal/shutdown_trigger.hpp>
+#include <wb/sync/notify.hpp>
+#include <wb/task/spawn.hpp>
+#include <wb/task/task.hpp>
+#include <wb/time/timeout.hpp>
+
+namespace chat {
+
+/// How many sessions are running, and a way to wait until none is.
+class SessionCount {
+ public:
+  void started() {
+    std::lock_guard lock(mutex_);
+    ++running_;
+  }
+  void ended() {
+    {
+      std::lock_guard lock(mutex_);
+      --running_;
+    }
+    notify_.notify_waiters();
+  }
+  std::size_t running() {
+    std::lock_guard lock(mutex_);
+    return running_;
+  }
+  wb::Task<void> all_ended() {
+    for (;;) {
+      auto changed = notify_.notified();  // made before the check: an end after it wakes it
+      if (running() == 0) co_return;
+      co_await std::move(changed);
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::size_t running_ = 0;
+  wb::Notify notify_;
+};
+
+namespace detail {
+template <RoomBackend B>
+wb::Task<void> counted_session(B backend, wb::net::TcpStream stream, std::uint64_t id,
+                               std::shared_ptr<SessionShared> shared,
+                               std::shared_ptr<SessionCount> count) {
+  auto halves = std::move(stream).into_split();
+  try {
+    co_await run_session(std::move(backend), std::move(halves.first), std::move(halves.second), id,
+                         std::move(shared));
+  } catch (wb::NotStarted const& todo) {  // a session still to be written: say so, go on
+    std::fprintf(stderr, "not started: %s\n", todo.what());
+  }
+  count->ended();
+}
+
+/// Answers one HTTP request: GET /metrics gets the counters, anything else 404.
+inline wb::Task<void> answer_metrics(wb::net::TcpStream stream,
+                                     std::shared_ptr<ChatMetrics> metrics) {
+  auto halves = std::move(stream).into_split();
+  wb::BufReader<wb::net::OwnedReadHalf> reader(std::move(halves.first));
+  std::string request_line;
+  auto first = co_await wb::read_line(reader, request_line, 4096);
+  if (!first || *first == 0) co_return;
+  for (int headers = 0; headers < 100; ++headers) {  // up to the blank line, bounded
+    std::string header;
+    auto read = co_await wb::read_line(reader, header, 8192);
+    if (!read || *read == 0 || header == "\r\n" || header == "\n") break;
+  }
+  bool const found = request_line.rfind("GET /metrics ", 0) == 0;
+  std::string const body = found ? metrics->prometheus() : "not found\n";
+  std::string const response =
+      std::string(found ? "HTTP/1.1 200 OK\r\n" : "HTTP/1.1 404 Not Found\r\n") +
+      "Content-Type: text/plain; version=0.0.4\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nConnection: close\r\n\r\n" + body;
+  co_await wb::write_all(halves.second, std::span<char const>(response));
+}
+}  // namespace detail
+
+// ANCHOR: serve_metrics
+/// Serves GET /metrics on `listener` until `shutdown`.
+inline wb::Task<void> serve_metrics(wb::net::TcpListener listener,
+                                    std::shared_ptr<ChatMetrics> metrics,
+                                    wb::signal::ShutdownTrigger shutdown) {
+  for (;;) {
+    auto stop = shutdown.wait();
+    auto next = listener.accept();
+    auto won = co_await wb::select_biased(std::move(stop), std::move(next));
+    if (won.index() == 0) co_return;
+    auto& accepted = std::get<1>(won);
+    if (!accepted) continue;
+    wb::spawn(detail::answer_metrics(std::move(accepted->stream), metrics)).detach();
+  }
+}
+// ANCHOR_END: serve_metrics
+
+// ANCHOR: serve
+/// Accepts clients on `listener` until `shutdown` is triggered, each served by run_session in a
+/// task of its own; then shuts down in order and returns once every session has ended.
+template <RoomBackend B>
+wb::Task<void> serve(wb::net::TcpListener listener, B backend, ChatConfig config,
+                     wb::signal::ShutdownTrigger shutdown,
+                     std::shared_ptr<ChatMetrics> metrics = std::make_shared<ChatMetrics>()) {
+  auto shared = std::make_shared<SessionShared>();
+  shared->config = config;
+  shared->metrics = metrics;
+  auto count = std::make_shared<SessionCount>();
+  std::uint64_t next_id = 1;
+  for (;;) {
+    auto stop = shutdown.wait();
+    auto next = listener.accept();
+    auto won = co_await wb::select_biased(std::move(stop), std::move(next));
+    if (won.index() == 0) break;  // 1. stop accepting
+    auto& accepted = std::get<1>(won);
+    if (!accepted) continue;  // one failed accept (a reset before we took it) is not the end
+    ++metrics->connections;
+    count->started();
+    wb::spawn(
+        detail::counted_session(backend, std::move(accepted->stream), next_id++, shared, count))
+        .detach();
+  }
+  {
+    wb::net::TcpListener closed = std::move(listener);  // new connections are refused now
+  }
+  // 2. The notice goes into every room before the sessions are told to stop, so that each
+  // session finds it there when it drains its room on the way out.
+  co_await backend.announce_all("Server shutting down...");
+  shared->stop.trigger();
+  // 3. Each session flushes its queue within config.drain_timeout and ends.
+  co_await count->all_ended();
+}
+// ANCHOR_END: serve
+
+}  // namespace chat
