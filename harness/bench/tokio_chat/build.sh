@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds the tokio chat server (the reference for wb_bench_chat_load) offline from Debian's
+# packaged crates into the build tree: <build dir>/tokio_chat/release/tokio_chat.
+# Usage: harness/bench/tokio_chat/build.sh [build dir, default build/release]
+# Needs cargo and `apt-get install librust-tokio-dev` (crates.io is not used: see .cargo/config.toml).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+build="${1:-$root/build/release}"
+if ! command -v cargo >/dev/null; then
+  echo "build.sh: cargo not found (Debian: apt-get install cargo)" >&2
+  exit 2
+fi
+if [[ ! -d /usr/share/cargo/registry/tokio-1.24.2 && -z "$(ls -d /usr/share/cargo/registry/tokio-1.* 2>/dev/null)" ]]; then
+  echo "build.sh: Debian's tokio sources are missing (apt-get install librust-tokio-dev)" >&2
+  exit 2
+fi
+mkdir -p "$build"
+cd "$here"
+cargo build --release --offline --jobs 1 --target-dir "$build/tokio_chat" >&2
+echo "$build/tokio_chat/release/tokio_chat"
