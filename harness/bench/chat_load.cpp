@@ -67,7 +67,7 @@ Load const default_loads[] = {
     {'b', 1000, 20, 20, 40, 0},   // 2 s at 20/s
     // Flat out, each sender at most 8 lines ahead of what its room has received: the most the
     // server delivers, with 80 lines in flight per room (under the reference's 100 per room).
-    {'c', 100, 10, 0, 1000, 8},
+    {'c', 100, 10, 0, 2000, 8},
     // Flat out with no bound: as fast as the server reads, an overload that a lossy server
     // answers by dropping lines (what it delivers, and how many it drops).
     {'d', 100, 10, 0, 20000, 0},

@@ -12,7 +12,7 @@
 //
 // Shape: each room is a tokio::sync::broadcast channel of capacity 100; each client is one task
 // that selects over its socket's next line, its room's next message, its pending output and the
-// shutdown signal. The output waiting for a client is bounded (OUTPUT_LIMIT bytes): past it lines
+// shutdown signal. The output waiting for a client is bounded (OUTPUT_LINES lines): past it lines
 // are dropped and counted, like the lines a lagging broadcast receiver skips.
 use std::collections::{HashMap, VecDeque};
 use std::io::Write;
@@ -27,7 +27,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 use tokio::time::{sleep_until, Instant};
 
 const ROOM_CAPACITY: usize = 100;
-const OUTPUT_LIMIT: usize = 64 * 1024;
+const OUTPUT_LINES: usize = 256; // lines waiting for one client, as the wb server's queue
 
 #[derive(Clone)]
 struct Message {
@@ -97,28 +97,34 @@ impl Server {
     }
 }
 
-// What waits to be written to one client: bytes, bounded, and a count of the lines dropped.
+// What waits to be written to one client: bytes, bounded in lines, and a count of the lines
+// dropped. `ends` holds where each queued line ends in `buf`.
 struct Output {
     buf: Vec<u8>,
     at: usize,
+    ends: VecDeque<usize>,
     missed: u64,
 }
 
 impl Output {
     fn push(&mut self, line: &str) {
         if self.missed > 0 {
-            let notice = format!("[server] you missed {} messages\n", self.missed);
-            if self.queued() + notice.len() + line.len() > OUTPUT_LIMIT {
+            if self.ends.len() + 2 > OUTPUT_LINES {
                 self.missed += 1;
                 return;
             }
+            let notice = format!("[server] you missed {} messages\n", self.missed);
             self.missed = 0;
-            self.buf.extend_from_slice(notice.as_bytes());
-        } else if self.queued() + line.len() > OUTPUT_LIMIT {
+            self.append(&notice);
+        } else if self.ends.len() + 1 > OUTPUT_LINES {
             self.missed += 1;
             return;
         }
+        self.append(line);
+    }
+    fn append(&mut self, line: &str) {
         self.buf.extend_from_slice(line.as_bytes());
+        self.ends.push_back(self.buf.len());
     }
     fn queued(&self) -> usize {
         self.buf.len() - self.at
@@ -128,11 +134,18 @@ impl Output {
     }
     fn advance(&mut self, n: usize) {
         self.at += n;
+        while self.ends.front().map_or(false, |&end| end <= self.at) {
+            self.ends.pop_front();
+        }
         if self.at == self.buf.len() {
             self.buf.clear();
             self.at = 0;
-        } else if self.at > OUTPUT_LIMIT {
-            self.buf.drain(..self.at);
+        } else if self.at > 64 * 1024 {
+            let at = self.at;
+            self.buf.drain(..at);
+            for end in self.ends.iter_mut() {
+                *end -= at;
+            }
             self.at = 0;
         }
     }
@@ -174,7 +187,7 @@ async fn client(
     let mut nick = format!("guest-{id}");
     let (reader, mut writer) = stream.into_split();
     let mut lines = BufReader::new(reader).lines();
-    let mut out = Output { buf: Vec::new(), at: 0, missed: 0 };
+    let mut out = Output { buf: Vec::new(), at: 0, ends: VecDeque::new(), missed: 0 };
     out.push(&format!(
         "[server] welcome {nick}, you are in #general (/join <room>, /nick <name>, /quit)\n"
     ));
