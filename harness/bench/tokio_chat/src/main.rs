@@ -59,7 +59,11 @@ impl Server {
                 members: 0,
             });
             r.members += 1;
-            (r.tx.subscribe(), r.history.iter().cloned().collect(), r.tx.clone())
+            (
+                r.tx.subscribe(),
+                r.history.iter().cloned().collect(),
+                r.tx.clone(),
+            )
         };
         let line: Arc<str> = format!("[server] {nick} joined #{room}\n").into();
         let _ = tx.send(Message { from: 0, line });
@@ -187,7 +191,12 @@ async fn client(
     let mut nick = format!("guest-{id}");
     let (reader, mut writer) = stream.into_split();
     let mut lines = BufReader::new(reader).lines();
-    let mut out = Output { buf: Vec::new(), at: 0, ends: VecDeque::new(), missed: 0 };
+    let mut out = Output {
+        buf: Vec::new(),
+        at: 0,
+        ends: VecDeque::new(),
+        missed: 0,
+    };
     out.push(&format!(
         "[server] welcome {nick}, you are in #general (/join <room>, /nick <name>, /quit)\n"
     ));
@@ -197,7 +206,11 @@ async fn client(
         out.push(&line);
     }
     let rate = server.rate_limit as f64;
-    let mut bucket = Bucket { rate, tokens: rate, last: Instant::now() };
+    let mut bucket = Bucket {
+        rate,
+        tokens: rate,
+        last: Instant::now(),
+    };
     let far = Instant::now() + Duration::from_secs(86400 * 365);
     let mut deadline = server.idle.map_or(far, |d| Instant::now() + d);
     let mut goodbye: Option<&str> = None;
@@ -276,8 +289,8 @@ async fn client(
     server.leave(&room, &nick);
     if let Some(last) = goodbye {
         out.push(last);
-        let _ = tokio::time::timeout(Duration::from_millis(200), writer.write_all(out.pending()))
-            .await;
+        let _ =
+            tokio::time::timeout(Duration::from_millis(200), writer.write_all(out.pending())).await;
     }
 }
 
