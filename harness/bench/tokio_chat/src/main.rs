@@ -73,7 +73,10 @@ impl Server {
     fn leave(&self, room: &str, nick: &str) {
         let tx = {
             let mut rooms = self.rooms.lock().unwrap();
-            let Some(r) = rooms.get_mut(room) else { return };
+            let r = match rooms.get_mut(room) {
+                Some(r) => r,
+                None => return,
+            };
             r.members -= 1;
             if r.members == 0 {
                 rooms.remove(room);
@@ -88,7 +91,10 @@ impl Server {
     fn say(&self, room: &str, from: u64, line: Arc<str>) {
         let tx = {
             let mut rooms = self.rooms.lock().unwrap();
-            let Some(r) = rooms.get_mut(room) else { return };
+            let r = match rooms.get_mut(room) {
+                Some(r) => r,
+                None => return,
+            };
             if self.history > 0 {
                 r.history.push_back(line.clone());
                 while r.history.len() > self.history {
