@@ -12,7 +12,7 @@
 //
 // Usage: wb_bench_chat_load [--load a|b|c|all] (--server PATH [ARGS...] | --host H --port P)
 //          [--clients N] [--room-size K] [--rate R] [--messages M] [--window W] [--scale F]
-//          [--drain-ms D]
+//          [--drain-ms D] [--settle-ms S]
 // Build it in Release (-O2, no sanitizers); a number from a Debug build means nothing.
 #include <fcntl.h>
 #include <netdb.h>
@@ -81,6 +81,7 @@ struct Options {
   int clients = -1, room_size = -1, rate = -1, messages = -1, window = -1;
   double scale = 1;
   int drain_ms = 1000;
+  int settle_ms = 200;
   int join_timeout_ms = 20000;
 };
 
@@ -130,6 +131,8 @@ Options parse(int argc, char** argv) {
       o.scale = std::atof(value);
     else if (flag == "--window")
       o.window = std::atoi(value);
+    else if (flag == "--settle-ms")
+      o.settle_ms = std::atoi(value);
     else if (flag == "--drain-ms")
       o.drain_ms = std::atoi(value);
     else if (flag == "--join-timeout-ms")
@@ -455,6 +458,10 @@ class Generator {
       }
       poll_once(10);
     }
+    // Everyone is in place; the server may still be writing the join and leave notices of
+    // #general (N clients passed through it): let those drain before the clock starts.
+    auto const settled = Clock::now() + std::chrono::milliseconds(options_.settle_ms);
+    while (Clock::now() < settled) poll_once(10);
   }
 
   Result run() {
