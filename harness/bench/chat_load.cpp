@@ -785,9 +785,12 @@ bool run_load(Load const& load, Options const& options) {
       ServerSample after;
       if (server) {
         after = server->sample();
-        std::printf("  server: VmHWM %s, VmRSS %s, CPU %.2f s in the measured window\n",
-                    kib(after.hwm_kib).c_str(), kib(after.rss_kib).c_str(),
-                    after.cpu_seconds - before.cpu_seconds);
+        double const cpu = after.cpu_seconds - before.cpu_seconds;
+        std::printf(
+            "  server: VmHWM %s, VmRSS %s, CPU %.2f s in the measured window (%.2f us "
+            "per delivered line)\n",
+            kib(after.hwm_kib).c_str(), kib(after.rss_kib).c_str(), cpu,
+            r.delivered > 0 ? cpu * 1e6 / static_cast<double>(r.delivered) : 0.0);
       }
       std::printf(
           "result load=%c server=%s clients=%d room=%d rate=%d sent=%ld expected=%ld "
