@@ -2,6 +2,7 @@
 // failures as values, and destruction with commands still waiting.
 #include <string>
 #include <vector>
+#include <wb/core/yield_now.hpp>
 #include <wb/exec/runtime.hpp>
 #include <wb/redis/client.hpp>
 #include <wb/task/spawn.hpp>
@@ -74,7 +75,8 @@ TEST_CASE("arguments and replies are binary safe") {
   auto body = [&]() -> wb::Task<void> {
     auto set = co_await client.command("SET", key, value);
     REQUIRE(set.has_value());
-    auto get = co_await client.command_argv(std::vector<std::string>{"GET", key});
+    std::vector<std::string> argv = {"GET", key};
+    auto get = co_await client.command_argv(std::move(argv));
     REQUIRE(get.has_value());
     CHECK(get->text().size() == value.size());
     CHECK(get->text() == value);
