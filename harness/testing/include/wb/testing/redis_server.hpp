@@ -33,7 +33,7 @@ class RedisServer {
   /// The redis-server program on PATH (or in /usr/sbin), or empty.
   static std::optional<std::string> find_program() {
     std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
-    path += ":/usr/sbin:/usr/local/bin:/usr/bin";
+    path += ":/usr/sbin";  // where some distributions put servers, often not on PATH
     std::size_t start = 0;
     while (start <= path.size()) {
       std::size_t end = path.find(':', start);
