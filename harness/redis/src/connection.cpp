@@ -15,6 +15,7 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <string_view>
 #include <utility>
 
@@ -268,8 +269,10 @@ struct ConnectionState {
                                       std::string(text_of(reply->element[1]))});
       self.wake_later(self.message_waiter);
     } else if (equals_ignoring_case(kind, "subscribe") ||
-               equals_ignoring_case(kind, "psubscribe")) {
-      // The server confirms the names of one SUBSCRIBE in order, one reply each.
+               equals_ignoring_case(kind, "psubscribe") ||
+               equals_ignoring_case(kind, "unsubscribe") ||
+               equals_ignoring_case(kind, "punsubscribe")) {
+      // The server confirms the names of one (UN)SUBSCRIBE in order, one reply each.
       if (self.confirmations.empty()) return;
       auto& slot = self.confirmations.front();
       if (slot->confirmations > 0 && --slot->confirmations > 0) return;
@@ -298,6 +301,10 @@ struct ConnectionState {
   std::deque<Message> messages;
   std::optional<Waker> message_waiter;
   std::deque<std::shared_ptr<ReplySlot>> confirmations;
+  // What this connection is subscribed to. hiredis runs no callback for the confirmation of an
+  // UNSUBSCRIBE of a name it does not know, so only known names are sent.
+  std::set<std::string> channels;
+  std::set<std::string> patterns;
 };
 
 }  // namespace detail
@@ -346,6 +353,11 @@ Connection::Request Connection::request(std::vector<std::string> argv) {
 
 Connection::Subscribe Connection::subscribe(bool pattern, std::vector<std::string> names) {
   names.insert(names.begin(), pattern ? "PSUBSCRIBE" : "SUBSCRIBE");
+  return Subscribe(Request(state_, std::move(names), true, pattern));
+}
+
+Connection::Subscribe Connection::unsubscribe(bool pattern, std::vector<std::string> names) {
+  names.insert(names.begin(), pattern ? "PUNSUBSCRIBE" : "UNSUBSCRIBE");
   return Subscribe(Request(state_, std::move(names), true, pattern));
 }
 
@@ -472,8 +484,10 @@ Poll<Connection::Request::Output> Connection::Request::poll(Context& cx) {
     };
     if (!state.context) return fail(state.ended());
     if (argv_.empty()) return fail(Error{Error::Kind::usage, "a command needs a name"});
-    bool const subscribing =
-        equals_ignoring_case(argv_[0], "subscribe") || equals_ignoring_case(argv_[0], "psubscribe");
+    bool const unsubscribing = equals_ignoring_case(argv_[0], "unsubscribe") ||
+                               equals_ignoring_case(argv_[0], "punsubscribe");
+    bool const subscribing = unsubscribing || equals_ignoring_case(argv_[0], "subscribe") ||
+                             equals_ignoring_case(argv_[0], "psubscribe");
     if (subscribing != subscribe_ || (!subscribe_ && state.subscribed)) {
       return fail(
           Error{Error::Kind::usage,
@@ -482,7 +496,21 @@ Poll<Connection::Request::Output> Connection::Request::poll(Context& cx) {
                     : "SUBSCRIBE and PSUBSCRIBE need a Subscriber (their replies never end)"});
     }
     if (subscribe_ && argv_.size() < 2) {
-      return fail(Error{Error::Kind::usage, "SUBSCRIBE needs at least one channel"});
+      return fail(Error{Error::Kind::usage, argv_[0] + " needs at least one name"});
+    }
+    std::set<std::string>& names = pattern_ ? state.patterns : state.channels;
+    if (unsubscribing) {  // only the names subscribed to; none left: done already
+      std::vector<std::string> known{std::move(argv_[0])};
+      for (std::size_t i = 1; i < argv_.size(); ++i) {
+        if (names.erase(argv_[i]) > 0) known.push_back(std::move(argv_[i]));
+      }
+      argv_ = std::move(known);
+      if (argv_.size() < 2) {
+        state.unlock_and_wake(lock);
+        return Output(Reply());
+      }
+    } else if (subscribe_) {
+      names.insert(argv_.begin() + 1, argv_.end());
     }
     std::vector<char const*> pointers;
     std::vector<std::size_t> lengths;

@@ -232,3 +232,36 @@ TEST_CASE("a closed subscriber answers receive and subscribe with an error") {
   };
   runtime.block_on(body());
 }
+
+TEST_CASE("after unsubscribe a channel's messages no longer arrive") {
+  auto server = wb::testing::RedisServer::start_or_skip();
+  auto runtime = wb::Runtime::builder().build();
+  auto body = [&]() -> wb::Task<void> {
+    Subscriber subscriber = co_await subscribed(server, "room:a");
+    auto second = co_await subscriber.subscribe("room:b");
+    REQUIRE(second.has_value());
+    auto left = co_await subscriber.unsubscribe("room:a");
+    REQUIRE(left.has_value());
+    auto never_joined = co_await subscriber.unsubscribe("room:never");  // nothing to confirm
+    REQUIRE(never_joined.has_value());
+    Client publisher = co_await client_of(server);
+    auto to_a = co_await publisher.command("PUBLISH", "room:a", "nobody hears this");
+    REQUIRE(to_a.has_value());
+    CHECK(to_a->integer() == 0);
+    auto to_b = co_await publisher.command("PUBLISH", "room:b", "still here");
+    REQUIRE(to_b.has_value());
+    CHECK(to_b->integer() == 1);
+    auto message = co_await subscriber.receive();
+    REQUIRE(message.has_value());
+    CHECK(message->channel == "room:b");
+    CHECK(message->payload == "still here");
+    auto rejoined = co_await subscriber.subscribe("room:a");  // and back again
+    REQUIRE(rejoined.has_value());
+    auto again = co_await publisher.command("PUBLISH", "room:a", "welcome back");
+    REQUIRE(again.has_value());
+    auto back = co_await subscriber.receive();
+    REQUIRE(back.has_value());
+    CHECK(back->payload == "welcome back");
+  };
+  runtime.block_on(body());
+}

@@ -75,6 +75,9 @@ class Connection {
   /// A future that sends SUBSCRIBE (or PSUBSCRIBE when `pattern`) with `names` and is Ready once
   /// the server has confirmed every one of them: from then on, what is published there arrives.
   Subscribe subscribe(bool pattern, std::vector<std::string> names);
+  /// UNSUBSCRIBE (or PUNSUBSCRIBE) `names`; Ready once the server has confirmed each name this
+  /// connection was subscribed to (names it was not subscribed to are left out).
+  Subscribe unsubscribe(bool pattern, std::vector<std::string> names);
   /// Ready with the oldest message kept, or with the Error that ended the connection (again at
   /// every later poll).
   Poll<Expected<Message, Error>> poll_message(Context& cx);
@@ -119,7 +122,7 @@ class Connection::Request {
           bool subscribe, bool pattern);
   std::shared_ptr<detail::ConnectionState> state_;
   std::vector<std::string> argv_;
-  bool subscribe_;  // a SUBSCRIBE or PSUBSCRIBE: Ready at its last confirmation
+  bool subscribe_;  // a (P)SUBSCRIBE or (P)UNSUBSCRIBE: Ready at its last confirmation
   bool pattern_;
   std::shared_ptr<detail::ReplySlot> slot_;  // once sent
 };

@@ -1,7 +1,8 @@
 // wb::redis::Subscriber — a Redis connection of its own in pub/sub mode: subscribe(channel) or
-// psubscribe(pattern), then `co_await subscriber.receive()` for each message in the order the
-// server sent them. It is also a wb::Stream of Expected<Message, Error>: the error that ends the
-// connection (the server went away) is its last item, so a reader never hangs on a dead server.
+// psubscribe(pattern) (and unsubscribe), then `co_await subscriber.receive()` for each message in
+// the order the server sent them. It is also a wb::Stream of Expected<Message, Error>: the error
+// that ends the connection (the server went away) is its last item, so a reader never hangs on a
+// dead server.
 //
 // Bounded: at most `capacity` received messages wait in memory. When that many wait, the
 // subscriber stops reading its socket until receive() takes one — a slow reader slows the
@@ -48,6 +49,15 @@ class Subscriber {
   /// Subscribes to every channel matching the glob-style `pattern` (PSUBSCRIBE).
   Task<Expected<void, Error>> psubscribe(std::string pattern) {
     return await_confirmed(connection_.subscribe(true, {std::move(pattern)}));
+  }
+
+  /// Stops the messages of `channel` (or of `pattern`); Ready once the server has confirmed it.
+  /// Messages already received stay in the buffer.
+  Task<Expected<void, Error>> unsubscribe(std::string channel) {
+    return await_confirmed(connection_.unsubscribe(false, {std::move(channel)}));
+  }
+  Task<Expected<void, Error>> punsubscribe(std::string pattern) {
+    return await_confirmed(connection_.unsubscribe(true, {std::move(pattern)}));
   }
 
   class Receive;
