@@ -1,6 +1,7 @@
 #include "wb/cli/process.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <fmt/core.h>
 #include <signal.h>
 #include <spawn.h>
@@ -181,7 +182,21 @@ CommandResult run_command(SpawnOptions options, std::size_t output_limit) {
   if (options.own_process_group) track_process_group(child.pid);
   result.started = true;
   std::array<char, 8192> buffer;
+  using Clock = std::chrono::steady_clock;
+  auto const deadline = Clock::now() + options.wall_limit;
   for (;;) {
+    if (options.wall_limit.count() > 0) {
+      auto const left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      pollfd readable{pipe->read, POLLIN, 0};
+      int const ready = left > 0 ? ::poll(&readable, 1, static_cast<int>(left)) : 0;
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready == 0) {  // out of time: the whole group goes, which also closes the pipe
+        result.timed_out = true;
+        ::kill(options.own_process_group ? -child.pid : child.pid, SIGKILL);
+        break;
+      }
+    }
     auto n = ::read(pipe->read, buffer.data(), buffer.size());
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;

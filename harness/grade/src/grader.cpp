@@ -297,6 +297,7 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
     spawn.cwd = tree_.build_dir;
     spawn.own_process_group = true;
     spawn.new_session = true;
+    spawn.wall_limit = build_wall_limit();
     auto result = run_command(std::move(spawn), 1u << 20);
     end_worker_processes(sandbox_, worker);
     return result;
@@ -322,6 +323,11 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
       graded.compile_error =
           fmt::format("{}:{}:{}: {}: {}", shown_path(diagnostic->file), diagnostic->line,
                       diagnostic->column, diagnostic->severity, diagnostic->message);
+    } else if (result.timed_out) {
+      graded.compile_error = fmt::format(
+          "the {} ran for {} s by the clock without finishing, and was stopped: a compiler that "
+          "waits on something (an #include of a device or a pipe) uses no CPU time while it waits",
+          step, build_wall_limit().count() / 1000);
     } else if (result.status.signaled() && result.status.value == SIGXCPU) {
       graded.compile_error =
           fmt::format("the compiler used up its {} s of CPU time", settings_.compile_seconds);

@@ -130,7 +130,13 @@ std::vector<std::string> sandbox_launcher(SandboxSetup const& setup,
                 {setup.bwrap->string(), "--unshare-all", "--die-with-parent", "--cap-drop", "ALL"});
     auto const system = system_mounts();
     argv.insert(argv.end(), system.begin(), system.end());
-    argv.insert(argv.end(), {"--proc", "/proc", "--dev", "/dev", "--size",
+    // A /dev of its own with three devices and nothing else: no terminal (ptmx, pts, tty),
+    // nothing to block a reader forever, nothing to fill (its tmpfs holds 1 MiB).
+    argv.insert(argv.end(), {"--proc", "/proc", "--size", "1048576", "--tmpfs", "/dev"});
+    for (char const* device : {"/dev/null", "/dev/zero", "/dev/urandom"}) {
+      argv.insert(argv.end(), {"--dev-bind", device, device});
+    }
+    argv.insert(argv.end(), {"--symlink", "/proc/self/fd", "/dev/fd", "--size",
                              std::to_string(limits.tmp_size_mb << 20), "--tmpfs", "/tmp"});
     for (auto const& mount : request.mounts) {
       argv.insert(argv.end(), {mount.writable ? "--bind" : "--ro-bind", mount.path.string(),

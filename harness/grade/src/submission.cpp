@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <set>
 #include <system_error>
@@ -122,10 +123,12 @@ std::string unpack(fs::path const& archive, std::vector<WantedFile> const& wante
   list.cwd = into;
   list.own_process_group = true;
   list.new_session = true;
+  list.wall_limit = std::chrono::seconds(90);  // the CPU limit and more: a busy machine
   auto listed_from = open_archive();
   if (listed_from.fd < 0) return "the archive cannot be opened";
   list.stdin_fd = listed_from.fd;
   auto listing = run_command(list, 4u << 20);
+  if (listing.timed_out) return "listing the archive took more than 90 s, and was stopped";
   if (!listing.success()) {
     return fmt::format("it is not an archive bsdtar can read: {}",
                        std::string(trim(split_lines(listing.output).empty()
@@ -151,6 +154,7 @@ std::string unpack(fs::path const& archive, std::vector<WantedFile> const& wante
   auto extracted_from = open_archive();
   extract.stdin_fd = extracted_from.fd;
   auto extracted = run_command(extract, 1u << 20);
+  if (extracted.timed_out) return "unpacking the archive took more than 90 s, and was stopped";
   if (!extracted.success()) {
     // bsdtar also fails when a pattern matches nothing, which is no problem here
     for (auto const& line : split_lines(extracted.output)) {

@@ -278,6 +278,16 @@ TEST_CASE("workbook grade gives every hostile submission its grade and changes n
     CHECK(first.points() == 9);
     CHECK((first.any_message_has("SIGSEGV") || first.any_message_has("null pointer")));
   }
+  {  // a compiler that blocks on a device is stopped (no device to block on in the sandbox;
+     // a wall-clock limit outside it), and only that submission loses
+    auto const& device = by_name.at("includes-a-device");
+    CHECK(device.points() == 0);
+    CHECK(device.only({"compile error"}));
+    if (sandboxed) {
+      CHECK(device.exercise().at("compile_error").get<std::string>().find("ptmx") !=
+            std::string::npos);
+    }
+  }
   {  // a future that never wakes loses the tests that wait for a wake-up
     auto const& lazy = by_name.at("never-wakes");
     CHECK(lazy.points() > 0);

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -50,6 +51,10 @@ struct SpawnOptions {
                                    // be killed together
   bool new_session = false;        // … and a new session, without the terminal: code nobody has
                                    // reviewed cannot type into the instructor's shell (TIOCSTI)
+  // run_command only: how long it may run by the wall clock (0: no limit). CPU limits miss a
+  // process that sleeps or blocks — a compiler reading a device that never answers — so a step
+  // that runs code nobody has reviewed needs both. Needs own_process_group to end helpers too.
+  std::chrono::milliseconds wall_limit{0};
 };
 
 struct Spawned {
@@ -66,6 +71,7 @@ struct CommandResult {
   std::string error;  // why it could not start
   ExitStatus status;
   std::string output;  // stdout and stderr together (empty when written to a file)
+  bool timed_out = false;  // killed at SpawnOptions::wall_limit
 
   bool success() const { return started && status.success(); }
 };

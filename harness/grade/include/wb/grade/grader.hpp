@@ -57,6 +57,11 @@ class Grader {
   std::string cache_key(SubmissionFiles const& submission, course::ChapterManifest const& chapter,
                         course::ExerciseManifest const& exercise) const;
   std::chrono::milliseconds time_share(course::ExerciseManifest const& exercise) const;
+  /// How long a compile or link step may take by the clock: its CPU limit and half a minute
+  /// more for a busy machine.
+  std::chrono::milliseconds build_wall_limit() const {
+    return std::chrono::seconds(settings_.compile_seconds + 30);
+  }
 
   std::filesystem::path root_;
   GradingTree tree_;
