@@ -11,6 +11,7 @@
 
 #include "wb/cli/build.hpp"
 #include "wb/cli/commands.hpp"
+#include "wb/cli/compile_hints.hpp"
 #include "wb/cli/grading.hpp"
 #include "wb/cli/pristine.hpp"
 #include "wb/cli/sanitizer_report.hpp"
@@ -142,7 +143,8 @@ void print_compile_error(Session const& session, ExerciseOutcome const& outcome,
   };
   if (auto const& error = outcome.compile_error) {
     auto const where = fmt::format("{}:{}:{}:", shown(error->file), error->line, error->column);
-    auto const text = fmt::format("{} {} {}", where, error->severity + ":", error->message);
+    auto const text =
+        fmt::format("{} {} {}", where, error->severity + ":", fold_template_noise(error->message));
     auto wrapped = wrap_hanging(text, term.width(), "    ", "      ");
     // colour the location and severity on the first line only
     if (term.colour() && wrapped.size() > 4 + where.size()) {
@@ -156,9 +158,14 @@ void print_compile_error(Session const& session, ExerciseOutcome const& outcome,
           note.line > 0
               ? fmt::format(" ({}:{})", fs::path(note.file).filename().string(), note.line)
               : std::string();
-      fmt::print(
-          "{}", wrap(fmt::format("{} {}{}", term.cyan("note:"), note.message, term.dim(where_note)),
-                     term.width(), "    "));
+      fmt::print("{}", wrap(fmt::format("{} {}{}", term.cyan("note:"),
+                                        fold_template_noise(note.message), term.dim(where_note)),
+                            term.width(), "    "));
+    }
+    if (auto const hint = explain_compile_error(*error)) {
+      auto text = wrap_hanging(fmt::format("what this usually means: {}", hint->text), term.width(),
+                               "    ", "      ");
+      fmt::print("{}", text);
     }
   } else {
     fmt::print("{}", wrap(outcome.compile_problem, term.width(), "    "));
