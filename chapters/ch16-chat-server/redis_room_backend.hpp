@@ -395,7 +395,9 @@ class RedisRoomBackend {
     std::map<std::string, std::size_t> counts;
     for (auto const& info : mine) counts[info.name] += info.members;
     for (auto const& presence : others) {
-      for (auto const& room : presence) counts[room.first] += room.second.size();
+      for (auto const& room : presence) {
+        if (!room.second.empty()) counts[room.first] += room.second.size();
+      }
     }
     std::vector<RoomInfo> list;
     for (auto const& room : counts) list.push_back(RoomInfo{room.first, room.second});

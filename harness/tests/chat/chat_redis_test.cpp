@@ -10,12 +10,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <backend_url.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <optional>
+#include <redis_room_backend.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -239,6 +241,48 @@ bool contains(std::vector<std::string> const& lines, std::string const& line) {
 }
 
 }  // namespace
+
+// ---- The pieces without a server: the flag, the payload, the presence ----
+
+TEST_CASE("the backend flag takes memory or redis with an ip address and a port") {
+  using chat::parse_backend_url;
+  CHECK(parse_backend_url("memory") == chat::BackendUrl(chat::MemoryBackendUrl{}));
+  CHECK(parse_backend_url("redis://127.0.0.1:6390") ==
+        chat::BackendUrl(chat::RedisBackendUrl{"127.0.0.1", 6390}));
+  CHECK(parse_backend_url("redis://[::1]:6390") ==
+        chat::BackendUrl(chat::RedisBackendUrl{"::1", 6390}));
+  CHECK_FALSE(parse_backend_url("redis://localhost:6390"));  // a name: resolving it blocks
+  CHECK_FALSE(parse_backend_url("redis://127.0.0.1"));
+  CHECK_FALSE(parse_backend_url("redis://127.0.0.1:0"));
+  CHECK_FALSE(parse_backend_url("redis://127.0.0.1:65536"));
+  CHECK_FALSE(parse_backend_url("redis://127.0.0.1:63x"));
+  CHECK_FALSE(parse_backend_url("Memory"));
+}
+
+TEST_CASE("a room message survives its trip through a redis payload") {
+  chat::RoomMessage const said{"#rust", "alice", "a line\nwith a newline at the end", 7, 0};
+  auto const payload = chat::encode_message("server-a", said);
+  auto const wire = chat::decode_message("chat:room:#rust", payload);
+  REQUIRE(wire.has_value());
+  CHECK(wire->server == "server-a");
+  CHECK(wire->message ==
+        chat::RoomMessage{"#rust", "alice", said.text, 0, 0});  // origin stays home
+  chat::RoomMessage const notice{"#rust", "", "alice joined #rust", 7, 0};
+  auto const notice_wire =
+      chat::decode_message("chat:room:#rust", chat::encode_message("b", notice));
+  REQUIRE(notice_wire.has_value());
+  CHECK(notice_wire->message.from.empty());
+  CHECK_FALSE(chat::decode_message("elsewhere", payload));
+  CHECK_FALSE(chat::decode_message("chat:room:#rust", "no newline"));
+}
+
+TEST_CASE("a presence value gives back the rooms and nicknames written into it") {
+  chat::Presence const presence = {{"#general", {"alice", "bob"}}, {"#rust", {"carol"}}};
+  CHECK(chat::decode_presence(chat::encode_presence(presence)) == presence);
+  CHECK(chat::decode_presence("").empty());
+}
+
+// ---- Whole servers ----
 
 TEST_CASE("clients on two servers sharing one redis see each other once and get no echo") {
   auto redis = RedisServer::start_or_skip();
