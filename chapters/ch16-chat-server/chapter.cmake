@@ -1,6 +1,7 @@
 # The chat server program, twice: wb_chat_server is the reference server (the solutions first on
 # the include path), wb_chat_server_mine is built from the learner's files (its stubs compile,
-# and it says "not started" when run). Both land in build/<preset>/chapters/ch16/.
+# and it says "not started" when run). Both land in build/<preset>/chapters/ch16/. Where the
+# Redis client is built (WB_REDIS), both can share their rooms through Redis (--backend).
 foreach(variant IN ITEMS reference mine)
   if(variant STREQUAL "reference")
     set(target wb_chat_server)
@@ -12,6 +13,10 @@ foreach(variant IN ITEMS reference mine)
   add_executable(${target} ${wb_chapter_dir}/chat_main.cpp)
   target_include_directories(${target} PRIVATE ${dirs})
   target_link_libraries(${target} PRIVATE wb_runtime CLI11::CLI11 wb_learner_warnings)
+  if(TARGET wb_redis)  # --backend redis://... (rooms shared through Redis) where hiredis is
+    target_link_libraries(${target} PRIVATE wb_redis)
+    target_compile_definitions(${target} PRIVATE WB_CHAT_REDIS=1)
+  endif()
   set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
                                              ${PROJECT_BINARY_DIR}/chapters/ch16)
 endforeach()
