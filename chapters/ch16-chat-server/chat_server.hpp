@@ -137,6 +137,10 @@ wb::Task<void> serve(wb::net::TcpListener listener, B backend, ChatConfig config
     if (won.index() == 0) break;  // 1. stop accepting
     auto& accepted = std::get<1>(won);
     if (!accepted) continue;  // one failed accept (a reset before we took it) is not the end
+    // Chat lines are small writes that must leave at once: without TCP_NODELAY, Nagle's algorithm
+    // holds a line back until the previous one is acknowledged, and the peer's delayed ACK makes
+    // that wait tens of milliseconds. A failure only costs latency, so it is not an error.
+    (void)accepted->stream.set_nodelay(true);
     ++metrics->connections;
     count->started();
     wb::spawn(
