@@ -21,3 +21,14 @@ foreach(variant IN ITEMS reference mine)
                                              ${PROJECT_BINARY_DIR}/chapters/ch16)
 endforeach()
 target_compile_options(wb_chat_server PRIVATE -Werror)
+
+# Where the reference solutions are (not in a student bundle), the session's tests are built with
+# the reference token bucket (exercise 3), copied into the build tree and looked up before the
+# learner's: exercise 2 then passes or fails on its own. wb_chat_server_mine uses the learner's.
+set(wb_given_token_bucket ${PROJECT_SOURCE_DIR}/solutions/ch16-chat-server/token_bucket.hpp)
+if(EXISTS ${wb_given_token_bucket})
+  configure_file(${wb_given_token_bucket} ${PROJECT_BINARY_DIR}/chapters/ch16/given/token_bucket.hpp
+                 COPYONLY)
+  target_include_directories(ch16_client_session BEFORE
+                             PRIVATE ${PROJECT_BINARY_DIR}/chapters/ch16/given)
+endif()

@@ -136,6 +136,7 @@ int main(int argc, char** argv) {
 
     chat::InMemoryRoomRegistry registry(chat::RegistryConfig{config.room_capacity, config.history});
     runtime.block_on(registry.rooms());  // a registry still to be written says so here, at once
+    (void)chat::TokenBucket(1, 1, wb::Instant{}).tokens(wb::Instant{});  // and so does a bucket
     if (!redis_url) {
       runtime.block_on(chat::serve(std::move(*listener), registry, config, shutdown, metrics));
     }

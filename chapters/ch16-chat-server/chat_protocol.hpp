@@ -138,14 +138,21 @@ inline Command parse_command(std::string_view line) {
     if (auto error = name_error(arg)) return Invalid{"/nick <name>: " + *error};
     return Nick{std::string(arg)};
   }
+  if (name != "/rooms" && name != "/who" && name != "/quit") {
+    // Cut a long unknown name short, so that the error line stays small whatever the client
+    // sent, and at a character boundary, so that it stays valid UTF-8.
+    std::string_view shown = name.substr(0, max_name_length + 1);
+    while (shown.size() < name.size() &&
+           (static_cast<unsigned char>(name[shown.size()]) & 0xC0) == 0x80) {
+      shown.remove_suffix(1);
+    }
+    return Invalid{"unknown command " + std::string(shown) +
+                   " (commands: /join /nick /rooms /who /quit)"};
+  }
   if (!arg.empty()) return Invalid{std::string(name) + " takes no argument"};
   if (name == "/rooms") return ListRooms{};
   if (name == "/who") return Who{};
-  if (name == "/quit") return Quit{};
-  // Cut a long unknown name short: the error line stays small whatever the client sent.
-  std::string_view const shown = name.substr(0, max_name_length + 1);
-  return Invalid{"unknown command " + std::string(shown) +
-                 " (commands: /join /nick /rooms /who /quit)"};
+  return Quit{};
 }
 // ANCHOR_END: parse_command
 

@@ -18,6 +18,7 @@
 #include <optional>
 #include <room_registry.hpp>
 #include <span>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -263,6 +264,13 @@ std::vector<std::string> texts(RecordingWriter::Log const& log) {
 
 double seconds(wb::Duration duration) {
   return std::chrono::duration_cast<std::chrono::duration<double>>(duration).count();
+}
+
+/// "500 s", "2.05 s": the short form the messages print.
+std::string seconds_text(wb::Duration duration) {
+  std::ostringstream text;
+  text << seconds(duration) << " s";
+  return text.str();
 }
 
 }  // namespace
@@ -604,9 +612,9 @@ TEST_CASE("an idle client is dropped exactly at the idle timeout in virtual time
       "and then nothing (virtual time); the session "
       << (ended ? "ended" : "was still running at 1000 s") << ", its client's last line was \""
       << (lines.empty() ? std::string() : lines.back()) << "\" at "
-      << (log->lines.empty() ? 0.0 : seconds(log->lines.back().first))
-      << " s, and its connection was "
-      << (log->closed_at ? "closed at " + std::to_string(seconds(*log->closed_at)) + " s"
+      << seconds_text(log->lines.empty() ? wb::Duration{} : log->lines.back().first)
+      << ", and its connection was "
+      << (log->closed_at ? "closed at " + seconds_text(*log->closed_at)
                          : std::string("never closed"))
       << ". It must be dropped at 500 s exactly — 300 s after the last line it sent: race "
          "wb::sleep_until(last_heard + idle_timeout) in the select, and set last_heard at "
@@ -676,17 +684,17 @@ TEST_CASE("the rate limit refuses lines past the burst with a warning") {
   auto ended = runtime.block_on(wb::timeout(
       100s, chat::run_session(registry, std::move(reader), RecordingWriter(log), 1, shared)));
   REQUIRE(ended.has_value());
-  std::vector<double> warned_at;
+  std::vector<wb::Duration> warned_at;
   for (auto const& [at, text] : log->lines) {
-    if (text.rfind("[server] slow down", 0) == 0) warned_at.push_back(seconds(at));
+    if (text.rfind("[server] slow down", 0) == 0) warned_at.push_back(at);
   }
   std::string times;
-  for (double at : warned_at) times += " " + std::to_string(at).substr(0, 4);
+  for (auto at : warned_at) times += (times.empty() ? " " : ", ") + seconds_text(at);
   INFO(
       "with a limit of 20 lines a second and a burst of 40, a client sent 45 lines at 0 s and "
       "25 more at 1 s (virtual time); it got "
       << warned_at.size()
-      << " \"[server] slow down...\" warnings, at (s):" << (times.empty() ? " (none)" : times)
+      << " \"[server] slow down...\" warnings, at:" << (times.empty() ? " (none)" : times)
       << "\nThe 40 tokens of the full bucket pass the first 40 lines and the last 5 are refused; "
          "by 1 s, 20 tokens have flowed back: 20 of the 25 pass and 5 are refused — 10 "
          "warnings in all, one per refused line");

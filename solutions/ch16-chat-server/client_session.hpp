@@ -53,7 +53,7 @@ wb::Task<void> write_lines(W writer, wb::mpsc::Receiver<std::string> queue) {
     auto written = co_await wb::write_all(writer, std::span<char const>(*line));
     if (!written) co_return;
   }
-  co_await wb::shutdown(writer);
+  (void)co_await wb::shutdown(writer);  // a client already gone needs no end of stream
 }
 // ANCHOR_END: writer
 
