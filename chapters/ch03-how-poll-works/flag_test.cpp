@@ -11,6 +11,7 @@
 #include <utility>
 #include <wb/oracle/oracles.hpp>
 #include <wb/testing/catch.hpp>
+#include <wb/testing/event_in_poll.hpp>
 #include <wb/testing/guarded_thread.hpp>
 
 namespace oracle = wb::oracle;
@@ -175,4 +176,54 @@ TEST_CASE("wait_for_flag stays quiet after it is Ready") {
     return oracle::after_ready(ReadyOnlyOnceSet(ex::wait_for_flag(flag), setter.about_to_set()),
                                exactly(2, pending_until_set));
   });
+}
+
+TEST_CASE("no wake-up is lost when the flag is set while wait_for_flag is being polled") {
+  // Each round sets the flag at the same point of poll #1: the moment the future copies its
+  // waker to keep it. A flag that checks and stores under one lock makes set() wait for that
+  // lock; one that lets go of the lock in between lets set() run to the end right there.
+  constexpr int rounds = 8;
+  for (int round = 1; round <= rounds; ++round) {
+    auto flag = std::make_shared<ex::Flag>();
+    auto record = std::make_shared<wb::testing::EventInPollRecord>();
+    oracle::Options options;
+    options.deadline = 500ms;
+    options.max_poll_time = 2s;  // the poll waits for set() on purpose
+    try {
+      oracle::parking(wb::testing::EventInPoll(
+                          ex::wait_for_flag(flag), 1, [flag] { flag->set(); }, 50ms, record),
+                      options);
+    } catch (wb::ContractViolation const& violation) {
+      if (!record->event_done_in_poll.load() || !record->pending_after_event.load()) throw;
+      throw wb::ContractViolation(
+          "the flag was set while poll #1 of wait_for_flag was still running, and the wake-up "
+          "was lost (round " +
+          std::to_string(round) + " of " + std::to_string(rounds) +
+          "): the test called set() from another thread at the moment the future copied its "
+          "waker, set() returned " +
+          std::to_string(record->event_micros.load()) +
+          " us later, before the poll did, and the poll then returned Pending; nothing woke the "
+          "future in the 500 ms after. The flag and the waker change together, under one lock: "
+          "poll checks is_set_ and stores the waker without letting go of flag->mutex_ in "
+          "between, and set() sets is_set_ and takes the waker under the same lock, so set() "
+          "comes either before the check (poll sees the flag) or after the store (set() finds "
+          "the waker). This usually means one of: the waker is stored after the lock taken for "
+          "the check was released, or without the lock; set() does not take the lock; set() "
+          "takes the waker before it sets is_set_.\n(" +
+          violation.what() + ")");
+    }
+  }
+}
+
+TEST_CASE("set wakes the future after marking the flag and outside the lock") {
+  // The re-entrant-wake oracle polls again from inside set()'s wake(), before it returns, as an
+  // inline executor does: that poll must find the flag set and the lock free.
+  auto flag = std::make_shared<ex::Flag>();
+  auto out = oracle::reentrant_wake(
+      ex::wait_for_flag(flag),
+      exactly(2,
+              "Pending at the first poll, then Ready at the poll the executor runs from inside "
+              "the wake() that set() calls"),
+      [&] { flag->set(); });
+  CHECK(out.wakes == 1);
 }

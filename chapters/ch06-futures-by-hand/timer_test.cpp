@@ -6,12 +6,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <timer.hpp>
 #include <utility>
 #include <vector>
 #include <wb/core/poll_fn.hpp>
 #include <wb/oracle/oracles.hpp>
 #include <wb/testing/catch.hpp>
+#include <wb/testing/event_in_poll.hpp>
 #include <wb/testing/wake_counter.hpp>
 
 namespace oracle = wb::oracle;
@@ -220,6 +222,56 @@ TEST_CASE("a dropped timer's thread does not touch a new timer built in its plac
   slot.reset();
   // The thread outlives its timer and still wakes (a timer that was wrongly Ready has none).
   if (second_pending) REQUIRE(second_waker->wait_for(1, hang_guard));
+}
+
+TEST_CASE("no wake-up is lost when the timer fires while it is being polled") {
+  // Each round polls a 20 ms timer twice at once; at poll #2, at the moment the timer copies the
+  // new waker to keep it, the test waits until the timer's thread fires (it wakes the waker of
+  // poll #1, which no longer counts) or 200 ms pass. A timer that checks `completed` and stores
+  // the waker under one lock makes its thread wait for that lock, so the thread wakes the new
+  // waker; one that lets go of the lock in between lets the thread fire right there.
+  constexpr int rounds = 4;
+  for (int round = 1; round <= rounds; ++round) {
+    auto record = std::make_shared<wb::testing::EventInPollRecord>();
+    auto fired = [record] {
+      auto const give_up = Clock::now() + 200ms;
+      while (record->outdated_wakes.load() == 0 && Clock::now() < give_up) {
+        std::this_thread::sleep_for(100us);
+      }
+    };
+    oracle::Options options;
+    options.deadline = 1s;
+    options.max_poll_time = 5s;  // poll #2 waits for the thread on purpose
+    try {
+      oracle::parking(wb::testing::EventInPoll(TimerFuture(20ms), 2, fired, 400ms, record),
+                      options);
+    } catch (wb::ContractViolation const& violation) {
+      if (record->outdated_wakes.load() == 0 || !record->pending_after_event.load()) throw;
+      throw wb::ContractViolation(
+          "the timer fired while its poll #2 was still running, and the wake-up was lost (round " +
+          std::to_string(round) + " of " + std::to_string(rounds) +
+          "): at the moment poll #2 copied its new waker, the timer's thread set completed and "
+          "woke the waker of poll #1; poll #2 then stored its own waker and returned Pending, "
+          "and nothing woke that one in the 1000 ms after. Checking completed and storing the "
+          "waker must be one step under state_->mutex, with no unlock in between, so that the "
+          "thread fires either before the check (poll sees completed) or after the store (the "
+          "thread wakes the newest waker). This usually means one of: the waker is stored after "
+          "the lock taken for the check was released, or without the lock; the thread sets "
+          "completed or takes the waker without the lock.\n(" +
+          violation.what() + ")");
+    }
+  }
+}
+
+TEST_CASE("a timer's thread wakes after setting completed and outside the lock") {
+  // The re-entrant-wake oracle polls again from inside the thread's wake(), before it returns,
+  // as an inline executor does: that poll must find `completed` set and the lock free.
+  auto options = twice();
+  options.expected_polls_because =
+      "a timer is polled once to start its thread and once from inside the wake() its thread "
+      "calls when the time is up";
+  auto out = oracle::reentrant_wake(TimerFuture(20ms), options);
+  CHECK(out.wakes == 1);
 }
 
 // Last on purpose: a thread that touches its dead future is a use-after-free, which

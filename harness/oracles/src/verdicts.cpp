@@ -60,6 +60,34 @@ std::string stuck_poll(std::string_view oracle, std::size_t poll, std::chrono::m
       oracle, poll, limit.count());
 }
 
+std::string woke_under_lock(std::size_t poll, std::chrono::milliseconds waited) {
+  return fmt::format(
+      "re-entrant-wake oracle: your future called wake() while holding a lock that its poll "
+      "needs. The executor polled again from inside wake(), before wake() returned, as an inline "
+      "executor does, and that poll (#{}) could not finish while wake() was running: it was still "
+      "blocked after {} ms. On an executor that polls on the waking thread, that poll never "
+      "returns (a std::mutex locked twice by one thread deadlocks) or throws "
+      "resource_deadlock_would_occur. The rule: never wake while holding a lock — move the waker "
+      "out under the lock, release the lock, then wake. This usually means one of: wake() is "
+      "called inside the scope of a lock_guard (set() or the thread that completes the "
+      "operation); a stored waker is replaced or dropped under the lock and that runs the "
+      "executor's code; poll waits for something the waking code holds.",
+      poll, waited.count());
+}
+
+std::string pending_inside_wake(std::size_t poll, std::chrono::milliseconds waited) {
+  return fmt::format(
+      "re-entrant-wake oracle: your future was woken, and the poll the executor ran from inside "
+      "that wake() call (poll #{}, before wake() returned, as an inline executor does) returned "
+      "Pending; nothing woke the future again in the {} ms after, so it would hang. When wake() "
+      "is called, the change it announces must already be there for poll to see: an executor may "
+      "poll at once. This usually means one of: wake() is called before the state is written "
+      "(set the flag or `completed` first, then wake); the waker is taken out and woken before "
+      "the state changes, so the waker the new poll stores is never woken; the state is written "
+      "outside the lock that poll reads it under.",
+      poll, waited.count());
+}
+
 std::string wake_after_ready(std::size_t wakes) {
   return fmt::format(
       "after-ready oracle: your future called its waker {} time{} in or after the poll that "

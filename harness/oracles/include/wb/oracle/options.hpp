@@ -23,6 +23,9 @@ struct Options {
   std::chrono::milliseconds max_poll_time{250};
   /// A poll still running after this long is stuck: the process reports it and ends.
   std::chrono::milliseconds stuck_poll_limit{3000};
+  /// re-entrant-wake oracle: how long a wake() waits for the poll it runs before deciding that
+  /// the poll cannot finish while wake() is running (the future woke while holding a lock).
+  std::chrono::milliseconds wake_poll_limit{1000};
 };
 
 /// What a run produced: the output and how the future was driven there.

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "wb/oracle/drive.hpp"
+#include "wb/oracle/reentrant_wake.hpp"  // polls again from inside wake()
 
 namespace wb::oracle {
 

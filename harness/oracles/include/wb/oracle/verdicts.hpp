@@ -20,6 +20,8 @@ std::string poll_count(std::string_view oracle, std::size_t polls, std::size_t e
 std::string slow_poll(std::string_view oracle, std::size_t poll, std::chrono::milliseconds took,
                       std::chrono::milliseconds limit);
 std::string stuck_poll(std::string_view oracle, std::size_t poll, std::chrono::milliseconds limit);
+std::string woke_under_lock(std::size_t poll, std::chrono::milliseconds waited);
+std::string pending_inside_wake(std::size_t poll, std::chrono::milliseconds waited);
 std::string wake_after_ready(std::size_t wakes);
 std::string polled_after_ready(std::string_view what);
 std::string held_across_suspension(std::vector<std::string> const& locks, std::size_t poll);

@@ -45,6 +45,38 @@ struct Slot {
     }
     if (to_wake) std::move(*to_wake).wake();
   }
+
+  /// Wrong: wakes while it still holds the lock that poll takes.
+  void fill_waking_under_lock(int v) {
+    std::lock_guard lock(mutex);
+    value = v;
+    if (waker) waker->wake_by_ref();
+  }
+
+  /// Wrong: takes the waker and wakes it first, and writes the value only after.
+  void fill_waking_first(int v) {
+    std::optional<Waker> to_wake;
+    {
+      std::lock_guard lock(mutex);
+      to_wake.swap(waker);
+    }
+    if (to_wake) std::move(*to_wake).wake();
+    std::lock_guard lock(mutex);
+    value = v;
+  }
+};
+
+/// Correct: Ready with the slot's value once it is filled, by whoever fills it (fill() or one
+/// of the wrong ways above); reads under the slot's lock and stores the newest waker.
+struct SlotReader {
+  using Output = int;
+  std::shared_ptr<Slot> slot;
+  Poll<int> poll(Context& cx) {
+    std::lock_guard lock(slot->mutex);
+    if (slot->value) return *slot->value;
+    slot->waker = cx.waker();
+    return pending;
+  }
 };
 
 /// Correct: on first poll starts a thread that fills the slot after `delay`; Ready(value) once
@@ -127,8 +159,7 @@ class KeepsFirstWaker {
 class AssumesPollMeansReady {
  public:
   using Output = int;
-  explicit AssumesPollMeansReady(std::chrono::milliseconds delay)
-      : inner_(42, delay) {}
+  explicit AssumesPollMeansReady(std::chrono::milliseconds delay) : inner_(42, delay) {}
 
   Poll<int> poll(Context& cx) {
     if (polled_) {
