@@ -536,8 +536,25 @@ BuildReport SiteBuilder::build() {
       auto const at = after_title == std::string::npos ? 0 : content.find('\n', after_title) + 1;
       content.insert(at, card);
     }
+    // The learner's last `check --trace` of this chapter, when there is one: its diagrams at
+    // the end of the page.
+    bool has_mermaid = page.rendered.has_mermaid;
+    if (page.chapter) {
+      auto const trace_file = options_.root / ".workbook" / "traces" / (page.chapter->id + ".md");
+      std::error_code missing;
+      if (fs::is_regular_file(trace_file, missing)) {
+        try {
+          auto const trace =
+              render_markdown(course::read_text_file(trace_file), RenderOptions{"your-trace-", {}});
+          content += "<section class=\"your-trace\" id=\"your-trace\"><h2>Your last trace</h2>\n" +
+                     trace.html + "</section>\n";
+          has_mermaid = has_mermaid || trace.has_mermaid;
+        } catch (std::exception const&) {  // an unreadable trace leaves the page as it is
+        }
+      }
+    }
     auto html = page_html(page.title, content, page.html_path, &page.html_path,
-                          chapter_nav(i, root), "chapter", page.rendered.has_mermaid);
+                          chapter_nav(i, root), "chapter", has_mermaid);
     if (i == 0) outputs.push_back({"index.html", html});
     outputs.push_back({page.html_path, std::move(html)});
 

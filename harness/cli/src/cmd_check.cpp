@@ -17,6 +17,7 @@
 #include "wb/cli/sanitizer_report.hpp"
 #include "wb/cli/text.hpp"
 #include "wb/course/files.hpp"
+#include "wb/oracle/poll_trace.hpp"
 
 namespace wb::cli {
 namespace fs = std::filesystem;
@@ -177,9 +178,18 @@ void print_failure(Session const& session, TestOutcome const& test,
                    std::optional<std::string> const& test_hint, fs::path const& log) {
   auto const& term = session.term;
   fmt::print("\n{} {}\n", term.red("✗"), term.bold(test.name));
-  fmt::print("{}",
-             wrap(test.message.empty() ? "failed (no message)" : session.shorten(test.message),
-                  term.width(), "    "));
+  auto message = test.message.empty() ? "failed (no message)" : session.shorten(test.message);
+  // A --trace timeline is a table: printed as it is, not wrapped as prose.
+  std::string timeline;
+  if (auto const at = message.find("\n\ntrace ("); at != std::string::npos) {
+    timeline = message.substr(at + 2);
+    message.erase(at);
+  }
+  fmt::print("{}", wrap(message, term.width(), "    "));
+  if (!timeline.empty()) {
+    fmt::print("\n");
+    for (auto const& line : split_lines(timeline)) fmt::print("    {}\n", term.dim(line));
+  }
   print_program_output(session, test, log, "    ");
   if (test_hint) {
     auto text =
@@ -205,6 +215,63 @@ void print_not_started(Session const& session, ExerciseOutcome const& outcome) {
                where.empty() ? "The WB_TODO says:" : fmt::format("The WB_TODO at {} says:", where));
     fmt::print("{}", wrap(message, term.width(), "    "));
     return;
+  }
+}
+
+struct TracedTest {
+  std::string exercise;
+  std::string test;
+  std::string diagram;  // Mermaid
+};
+
+/// Takes the Mermaid diagram an oracle's verdict carries under --trace out of `message`.
+std::optional<std::string> take_diagram(std::string& message) {
+  auto const begin = message.find(oracle::mermaid_begin);
+  if (begin == std::string::npos) return std::nullopt;
+  auto const end = message.find(oracle::mermaid_end, begin);
+  auto const body_at = begin + oracle::mermaid_begin.size() + 1;
+  std::string diagram = end == std::string::npos || end < body_at
+                            ? std::string()
+                            : message.substr(body_at, end - body_at);
+  auto const cut_end = end == std::string::npos ? message.size() : end + oracle::mermaid_end.size();
+  message.erase(begin, cut_end - begin);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return diagram;
+}
+
+/// Writes the diagrams of the traced failures to .workbook/traces/<chapter>.md, which the book
+/// shows on the chapter's page, and says where they are.
+void report_traces(Session const& session, std::string const& chapter,
+                   std::vector<TracedTest> const& traced) {
+  auto const& term = session.term;
+  auto const file = session.paths.state_dir() / "traces" / (chapter + ".md");
+  if (traced.empty()) {
+    fmt::print("\n{}", term.dim(wrap("--trace: no oracle gave a verdict this time, so there is "
+                                     "no poll-by-poll timeline to show (a trace is recorded "
+                                     "for the failures the oracles see)",
+                                     term.width(), "")));
+    return;
+  }
+  std::string text = fmt::format(
+      "Poll-by-poll timelines of the failures of the last `check {} --trace`: the oracle's polls, "
+      "your future's answers and the wake-ups (from which thread, which waker).\n",
+      chapter);
+  for (auto const& test : traced) {
+    text += fmt::format("\n#### {} · {}\n\n```mermaid\n{}```\n", test.exercise, test.test,
+                        test.diagram);
+  }
+  try {
+    std::filesystem::create_directories(file.parent_path());
+    course::write_file_atomically(file, text);
+    fmt::print("\n{}",
+               term.dim(wrap(fmt::format("--trace: the timelines above, as diagrams, are in {} and "
+                                         "on the chapter's page in the book (scripts/workbook "
+                                         "book serve)",
+                                         session.paths.shown(file).string()),
+                             term.width(), "")));
+  } catch (std::exception const& error) {
+    session.warning(
+        fmt::format("could not write {}: {}", session.paths.shown(file).string(), error.what()));
   }
 }
 
@@ -267,6 +334,7 @@ int run_check(Session const& session, CheckOptions const& options) {
     RunOptions run;
     run.scratch_dir = paths.build_dir / "tmp";
     run.max_hangs = 2;
+    if (options.trace) run.env.emplace_back("WB_TRACE", "1");  // the oracles record timelines
     outcomes.push_back(run_exercise(*chapter, exercise, targets[i],
                                     paths.programs_dir(chapter->id) / targets[i], run));
     term.clear_status();
@@ -274,6 +342,15 @@ int run_check(Session const& session, CheckOptions const& options) {
 
   auto const runs_ended = Clock::now();
   write_output_log(output_log(session, chapter->id), outcomes);
+  // --trace: the diagrams go to a file (and the chapter's page), the text stays in the message.
+  std::vector<TracedTest> traced;
+  for (auto& outcome : outcomes) {
+    for (auto& test : outcome.tests) {
+      if (auto diagram = take_diagram(test.message)) {
+        traced.push_back({outcome.exercise, test.name, std::move(*diagram)});
+      }
+    }
+  }
   auto progress = session.load_progress();
   auto& chapter_progress = progress.chapter(chapter->id);
 
@@ -377,6 +454,7 @@ int run_check(Session const& session, CheckOptions const& options) {
     }
   }
 
+  if (options.trace) report_traces(session, chapter->id, traced);
   record_check(chapter_progress, *chapter, outcomes);
   session.save_progress(progress);
   // Where the time went, for harness/bench/check_latency.

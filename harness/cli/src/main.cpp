@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
       app.add_subcommand("check", "Build a chapter's exercises and run their tests");
   check_command->add_option("chapter", check.chapter, "The chapter: ch02, 2, future-concept …")
       ->required();
+  check_command->add_flag("--trace", check.trace,
+                          "With each failure an oracle sees, its poll-by-poll timeline (also as a "
+                          "diagram on the chapter's page)");
 
   WatchOptions watch;
   auto* watch_command = app.add_subcommand(

@@ -26,10 +26,16 @@ void WakeLog::begin_poll(std::uint64_t generation) {
   stale_this_poll_ = false;
 }
 
+void WakeLog::set_trace(std::shared_ptr<PollTrace> trace) {
+  std::lock_guard lock(mutex_);
+  trace_ = std::move(trace);
+}
+
 void WakeLog::on_wake(std::uint64_t generation) {
   {
     std::lock_guard lock(mutex_);
     ++total_;
+    if (trace_) trace_->woke(generation, current_, finished_);
     if (finished_) {
       ++after_finish_;
       return;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `workbook watch` as a learner uses it, in a terminal (tmux): it checks ch02 at once; saving a
 # wrong countdown shows that test failing with the oracle's words; saving the fix shows it pass
-# and moves on to ch03; h shows a hint; q quits and leaves the terminal as it was. Then without
-# a terminal: plain output, and SIGINT ends it with exit 0.
+# and moves on to ch03; h shows a hint; q quits and leaves the terminal as it was. Then
+# `check --trace` on a wrong version (the timeline, its diagram file and the book page that shows
+# it), and watch without a terminal: plain output, and SIGINT ends it with exit 0.
 # Runs in a course folder whose build tree is configured and has built ch02 (the student bundle
 # test calls it with its bundle); skips (exit 77) without tmux.
 # Usage: watch_test.sh <course folder> <source root (for the solution and a wrong version)>
@@ -66,6 +67,24 @@ tmux -S "$socket" send-keys -t watch q
 wait_for "q ending the watch" "watch ended: 0" || finish ""
 wait_for "the terminal's settings restored" "TERMINAL-RESTORED" || finish ""
 
+# check --trace on a wrong version: the oracle's poll/wake timeline under the failure, its
+# diagram in .workbook/traces/ch02.md, and on the chapter's page of the book.
+cp "$root/solutions/ch02-future-concept/countdown.hpp" "$work/stale.hpp"
+patch -s "$work/stale.hpp" <"$root/harness/tests/mutants/ch02-future-concept/countdown-keeps-first-waker/countdown.hpp.patch" ||
+  fail "the keeps-first-waker patch does not apply"
+cp "$work/stale.hpp" "$learner_file"
+(cd "$course" && scripts/workbook check ch02 --trace) >"$work/trace.log" 2>&1
+grep -q "trace (waker-swap oracle" "$work/trace.log" || fail "check --trace printed no timeline: $(tail -n 30 "$work/trace.log")"
+grep -q "an old one: #2 is the newest" "$work/trace.log" || fail "the timeline does not name the old waker"
+grep -q -- "--- mermaid ---" "$work/trace.log" && fail "check --trace printed the diagram's source"
+grep -q "sequenceDiagram" "$course/.workbook/traces/ch02.md" 2>/dev/null ||
+  fail "check --trace wrote no diagram to .workbook/traces/ch02.md"
+(cd "$course" && scripts/workbook book build --out "$work/site") >"$work/book.log" 2>&1 ||
+  fail "book build failed: $(tail -n 5 "$work/book.log")"
+grep -q "Your last trace" "$work/site/ch02-future-concept.html" 2>/dev/null ||
+  fail "the chapter's page does not show the last trace"
+cp "$work/stub.hpp" "$learner_file"
+
 # Without a terminal: plain text (no escape codes), and SIGINT ends it cleanly.
 (cd "$course" && exec scripts/workbook watch ch02 </dev/null >"$work/plain.log" 2>&1) &
 watcher=$!
@@ -81,4 +100,4 @@ grep -q $'\x1b' "$work/plain.log" && fail "watch without a terminal printed esca
 grep -q "keys:" "$work/plain.log" && fail "watch without a terminal offered keys it cannot read"
 grep -q "ch02" "$work/plain.log" || fail "watch without a terminal did not check ch02"
 
-finish "watch: a wrong save fails, the fix passes and moves on, h hints, q quits; plain without a terminal"
+finish "watch: a wrong save fails, the fix passes and moves on, h hints, q quits; plain without a terminal; check --trace shows the timeline and the page the diagram"

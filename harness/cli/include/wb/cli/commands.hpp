@@ -56,6 +56,7 @@ int run_list(Session const& session);
 
 struct CheckOptions {
   std::string chapter;
+  bool trace = false;  // the oracles record each failure's poll/wake timeline
 };
 int run_check(Session const& session, CheckOptions const& options);
 

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "wb/core/waker.hpp"
+#include "wb/oracle/poll_trace.hpp"
 
 namespace wb::oracle {
 
@@ -27,6 +28,8 @@ class WakeLog : public std::enable_shared_from_this<WakeLog> {
 
   bool woken() const;
   void mark_finished();
+  /// Where every wake is also recorded (check --trace); none by default.
+  void set_trace(std::shared_ptr<PollTrace> trace);
 
   std::size_t total_wakes() const;
   std::size_t stale_wakes() const;
@@ -51,6 +54,7 @@ class WakeLog : public std::enable_shared_from_this<WakeLog> {
   std::chrono::steady_clock::time_point first_stale_this_poll_{};
   bool stale_this_poll_ = false;
   std::size_t after_finish_ = 0;
+  std::shared_ptr<PollTrace> trace_;
 };
 
 }  // namespace wb::oracle
