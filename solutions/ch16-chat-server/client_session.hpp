@@ -168,7 +168,9 @@ wb::Task<void> run_session(B backend, R reader, W writer, std::uint64_t id,
           running = false;
           break;
         }
-        if (*read == 0) {  // the client's end of the data
+        // The client's end of the data; a last piece without its "\n" came with it (read_line
+        // counts it) and is lost, as the protocol says: it was never a whole line.
+        if (*read == 0 || line.back() != '\n') {
           running = false;
           break;
         }
