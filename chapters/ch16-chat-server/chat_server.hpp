@@ -137,6 +137,8 @@ wb::Task<void> serve(wb::net::TcpListener listener, B backend, ChatConfig config
     if (won.index() == 0) break;  // 1. stop accepting
     auto& accepted = std::get<1>(won);
     if (!accepted) continue;  // one failed accept (a reset before we took it) is not the end
+    // A line is written as soon as it is queued: no waiting to coalesce it with the next one.
+    (void)accepted->stream.set_nodelay(true);
     ++metrics->connections;
     count->started();
     wb::spawn(
