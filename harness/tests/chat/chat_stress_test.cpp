@@ -387,17 +387,6 @@ class Crowd {
   std::vector<std::unique_ptr<Client>> clients_;
 };
 
-/// "welcome, you are guest-7 in #general": guest-7.
-[[maybe_unused]] std::string nick_in_welcome(Client const& client) {
-  for (auto const& line : client.lines) {
-    auto at = line.find("welcome, you are ");
-    if (at == std::string::npos) continue;
-    auto start = at + std::string("welcome, you are ").size();
-    return line.substr(start, line.find(' ', start) - start);
-  }
-  return "";
-}
-
 std::size_t count_welcomed(Crowd& crowd) {
   std::size_t welcomed = 0;
   for (auto& client : crowd.clients())
