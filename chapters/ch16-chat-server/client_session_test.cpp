@@ -703,3 +703,26 @@ TEST_CASE("the rate limit refuses lines past the burst with a warning") {
   auto const lines = texts(*log);
   CHECK(has_line(lines, "[server] in #general: guest-1"));
 }
+
+TEST_CASE("a piece of a line cut off by the end of the connection goes nowhere") {
+  RunningChat chat;
+  auto alice = connect_client(chat);
+  auto bob = connect_client(chat);
+  alice.send("half a li");  // no "\n": then the end of its data, in the same breath
+  alice.shutdown_write();
+  bool found = false;
+  std::string trouble;
+  auto seen_by_bob = read_until_line(bob, "[server] guest-1 left #general", found, trouble);
+  {
+    INFO("guest-1 sent \"half a li\" with no \"\\n\" and closed its side; guest-2 read:"
+         << show(seen_by_bob) << "\nand then: " << trouble
+         << "\nThe end of a client's data ends its session, which announces that it left");
+    REQUIRE(found);
+  }
+  INFO("guest-1 sent \"half a li\" with no \"\\n\" and closed its side; guest-2 read:"
+       << show(seen_by_bob)
+       << "\nA piece of a line followed by the end of the data is not a line and goes nowhere: "
+          "read_line counts it (a last line without \"\\n\"), so check that the line ends with "
+          "\"\\n\" before handling it");
+  CHECK_FALSE(has_line(seen_by_bob, "[#general] guest-1: half a li"));
+}

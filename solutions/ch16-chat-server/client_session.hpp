@@ -42,15 +42,28 @@ struct SessionShared {
   wb::signal::ShutdownTrigger stop;
 };
 
+/// How many bytes of queued lines the writer gathers into one write, at most (a line longer
+/// than that still goes whole).
+inline constexpr std::size_t write_batch_bytes = 64 * 1024;
+
 // ANCHOR: writer
 /// The writer task: writes each queued line to the client until the queue closes and is empty,
 /// then closes the client's side of the connection. A write error ends it: the client is gone.
 template <wb::AsyncWrite W>
 wb::Task<void> write_lines(W writer, wb::mpsc::Receiver<std::string> queue) {
+  std::string batch;
   for (;;) {
     auto line = co_await queue.recv();
     if (!line) break;  // closed and drained: the session is over
-    auto written = co_await wb::write_all(writer, std::span<char const>(*line));
+    batch = std::move(*line);
+    // The lines queued meanwhile go out in the same write: in a busy room one system call (and
+    // one wake-up of the client) carries many lines instead of one each.
+    while (batch.size() < write_batch_bytes) {
+      auto more = queue.try_recv();
+      if (!more) break;
+      batch += *more;
+    }
+    auto written = co_await wb::write_all(writer, std::span<char const>(batch));
     if (!written) co_return;
   }
   (void)co_await wb::shutdown(writer);  // a client already gone needs no end of stream
@@ -94,6 +107,9 @@ inline std::string join_names(std::vector<std::string> const& names) {
 }
 
 inline wb::Instant now() { return wb::TimerDriver::current().now(); }
+
+/// How many room messages one turn of the session's loop passes on at most.
+inline constexpr int room_batch = 64;
 }  // namespace detail
 
 // ANCHOR: session
@@ -153,9 +169,17 @@ wb::Task<void> run_session(B backend, R reader, W writer, std::uint64_t id,
           running = false;
           break;
         }
-        if (received->origin == id) break;  // the sender gets no echo
-        if (received->missed > 0) ++metrics.lagged;
-        if (!out->send(render(*received))) running = false;
+        // This message, then what else the room already holds (a busy room's backlog costs one
+        // select instead of one each); the bound keeps the stop signal and the socket in view.
+        std::optional<RoomMessage> next = std::move(*received);
+        for (int taken = 0; next && running; ++taken) {
+          if (next->origin != id) {  // the sender gets no echo
+            if (next->missed > 0) ++metrics.lagged;
+            if (!out->send(render(*next))) running = false;
+          }
+          if (taken == detail::room_batch) break;
+          next = subscription.try_next();
+        }
         break;
       }
       case 2: {  // a line from the client (or its end)
@@ -168,7 +192,9 @@ wb::Task<void> run_session(B backend, R reader, W writer, std::uint64_t id,
           running = false;
           break;
         }
-        if (*read == 0) {  // the client's end of the data
+        // The client's end of the data; a last piece without its "\n" came with it (read_line
+        // counts it) and is lost, as the protocol says: it was never a whole line.
+        if (*read == 0 || line.back() != '\n') {
           running = false;
           break;
         }
