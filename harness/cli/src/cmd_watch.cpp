@@ -233,8 +233,17 @@ int run_watch(Session const& session, WatchOptions const& options) {
 
   bool check_now = true;
   std::string banner;  // said above the next check: why watch moved on
+  // Made before a check and kept until the chapter changes: a save during a check, a hint or a
+  // list is seen when watch next waits.
+  std::optional<ChangeWatch> watching;
+  fs::path watched_dir;
   while (!stop_requested.load()) {
-    ChangeWatch files(chapter->dir);  // before the check: a save during it is seen
+    if (!watching || watched_dir != chapter->dir) {
+      watching.reset();
+      watching.emplace(chapter->dir);
+      watched_dir = chapter->dir;
+    }
+    ChangeWatch& files = *watching;
     if (check_now) {
       clear_screen();
       if (!banner.empty()) fmt::print("{}\n\n", term.green(std::exchange(banner, {})));
