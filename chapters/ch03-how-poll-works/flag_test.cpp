@@ -182,7 +182,10 @@ TEST_CASE("no wake-up is lost when the flag is set while wait_for_flag is being 
   // Each round sets the flag at the same point of poll #1: the moment the future copies its
   // waker to keep it. A flag that checks and stores under one lock makes set() wait for that
   // lock; one that lets go of the lock in between lets set() run to the end right there.
-  constexpr int rounds = 8;
+  // The event is given 200 ms to run: a flag that holds its lock makes every round wait that
+  // long, and a loaded machine (or ThreadSanitizer) still starts the event thread well inside it,
+  // so the wrong flag is caught in the first round that runs set() in the gap.
+  constexpr int rounds = 4;
   for (int round = 1; round <= rounds; ++round) {
     auto flag = std::make_shared<ex::Flag>();
     auto record = std::make_shared<wb::testing::EventInPollRecord>();
@@ -191,7 +194,7 @@ TEST_CASE("no wake-up is lost when the flag is set while wait_for_flag is being 
     options.max_poll_time = 2s;  // the poll waits for set() on purpose
     try {
       oracle::parking(wb::testing::EventInPoll(
-                          ex::wait_for_flag(flag), 1, [flag] { flag->set(); }, 50ms, record),
+                          ex::wait_for_flag(flag), 1, [flag] { flag->set(); }, 200ms, record),
                       options);
     } catch (wb::ContractViolation const& violation) {
       if (!record->event_done_in_poll.load() || !record->pending_after_event.load()) throw;
@@ -219,11 +222,10 @@ TEST_CASE("set wakes the future after marking the flag and outside the lock") {
   // The re-entrant-wake oracle polls again from inside set()'s wake(), before it returns, as an
   // inline executor does: that poll must find the flag set and the lock free.
   auto flag = std::make_shared<ex::Flag>();
-  auto out = oracle::reentrant_wake(
-      ex::wait_for_flag(flag),
-      exactly(2,
-              "Pending at the first poll, then Ready at the poll the executor runs from inside "
-              "the wake() that set() calls"),
-      [&] { flag->set(); });
+  auto options = exactly(2,
+                         "Pending at the first poll, then Ready at the poll the executor runs "
+                         "from inside the wake() that set() calls");
+  options.wake_poll_limit = 5s;  // only a poll that cannot finish waits this long
+  auto out = oracle::reentrant_wake(ex::wait_for_flag(flag), options, [&] { flag->set(); });
   CHECK(out.wakes == 1);
 }

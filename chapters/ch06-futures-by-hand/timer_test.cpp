@@ -240,7 +240,7 @@ TEST_CASE("no wake-up is lost when the timer fires while it is being polled") {
       }
     };
     oracle::Options options;
-    options.deadline = 1s;
+    options.deadline = 3s;  // a correct timer's wake comes at once; only a lost one waits this long
     options.max_poll_time = 5s;  // poll #2 waits for the thread on purpose
     try {
       oracle::parking(wb::testing::EventInPoll(TimerFuture(20ms), 2, fired, 400ms, record),
@@ -252,7 +252,7 @@ TEST_CASE("no wake-up is lost when the timer fires while it is being polled") {
           std::to_string(round) + " of " + std::to_string(rounds) +
           "): at the moment poll #2 copied its new waker, the timer's thread set completed and "
           "woke the waker of poll #1; poll #2 then stored its own waker and returned Pending, "
-          "and nothing woke that one in the 1000 ms after. Checking completed and storing the "
+          "and nothing woke that one in the 3 s after. Checking completed and storing the "
           "waker must be one step under state_->mutex, with no unlock in between, so that the "
           "thread fires either before the check (poll sees completed) or after the store (the "
           "thread wakes the newest waker). This usually means one of: the waker is stored after "
@@ -270,6 +270,7 @@ TEST_CASE("a timer's thread wakes after setting completed and outside the lock")
   options.expected_polls_because =
       "a timer is polled once to start its thread and once from inside the wake() its thread "
       "calls when the time is up";
+  options.wake_poll_limit = 5s;  // only a poll that cannot finish waits this long
   auto out = oracle::reentrant_wake(TimerFuture(20ms), options);
   CHECK(out.wakes == 1);
 }
