@@ -6,7 +6,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
-build="${1:-$root/build/release}"
+build="$(realpath -m "${1:-$root/build/release}")"  # absolute before the cd below: relative to the caller
 if ! command -v cargo >/dev/null; then
   echo "build.sh: cargo not found (Debian: apt-get install cargo)" >&2
   exit 2
