@@ -225,7 +225,8 @@ TEST_CASE("set wakes the future after marking the flag and outside the lock") {
   auto options = exactly(2,
                          "Pending at the first poll, then Ready at the poll the executor runs "
                          "from inside the wake() that set() calls");
-  options.wake_poll_limit = 5s;  // only a poll that cannot finish waits this long
+  options.wake_poll_limit = 3s;   // only a poll that cannot finish waits this long
+  options.stuck_poll_limit = 8s;  // the watchdog, after that verdict (the test limit is 10 s)
   auto out = oracle::reentrant_wake(ex::wait_for_flag(flag), options, [&] { flag->set(); });
   CHECK(out.wakes == 1);
 }

@@ -270,7 +270,8 @@ TEST_CASE("a timer's thread wakes after setting completed and outside the lock")
   options.expected_polls_because =
       "a timer is polled once to start its thread and once from inside the wake() its thread "
       "calls when the time is up";
-  options.wake_poll_limit = 5s;  // only a poll that cannot finish waits this long
+  options.wake_poll_limit = 3s;   // only a poll that cannot finish waits this long
+  options.stuck_poll_limit = 8s;  // the watchdog, after that verdict (the test limit is 10 s)
   auto out = oracle::reentrant_wake(TimerFuture(20ms), options);
   CHECK(out.wakes == 1);
 }
