@@ -138,6 +138,20 @@ TEST_CASE("wait_for_flag finishes when another thread sets the flag") {
   CHECK(out.wakes == 1);
 }
 
+TEST_CASE("wait_for_flag finishes under the spin executor while another thread sets it") {
+  // The spin executor polls again and again without waiting for a wake, so polls run while the
+  // other thread is inside set(). Nothing but flag->mutex_ orders a poll's read of the flag with
+  // set()'s write: a read outside the lock is a data race (undefined behaviour, even for a
+  // bool), which ThreadSanitizer reports — check runs this exercise under it once it passes.
+  auto flag = std::make_shared<ex::Flag>();
+  SetLater setter(flag, 5ms);
+  setter.around([&] {
+    oracle::Options options;
+    options.deadline = 2s;
+    return oracle::spin(ReadyOnlyOnceSet(ex::wait_for_flag(flag), setter.about_to_set()), options);
+  });
+}
+
 TEST_CASE("wait_for_flag wakes the newest waker when every poll brings a new one") {
   auto flag = std::make_shared<ex::Flag>();
   SetLater setter(flag, 30ms);

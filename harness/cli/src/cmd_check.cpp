@@ -16,6 +16,7 @@
 #include "wb/cli/pristine.hpp"
 #include "wb/cli/sanitizer_report.hpp"
 #include "wb/cli/text.hpp"
+#include "wb/cli/tsan_stage.hpp"
 #include "wb/course/files.hpp"
 #include "wb/oracle/poll_trace.hpp"
 
@@ -340,6 +341,13 @@ int run_check(Session const& session, CheckOptions const& options) {
     term.clear_status();
   }
 
+  // Exercises whose code runs on several threads, once they pass: again under ThreadSanitizer.
+  TsanStage tsan;
+  if (!options.no_tsan) tsan = run_tsan_stage(session, *chapter, outcomes, options.trace);
+  auto const among = [](std::vector<std::string> const& names, std::string const& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+
   auto const runs_ended = Clock::now();
   write_output_log(output_log(session, chapter->id), outcomes);
   // --trace: the diagrams go to a file (and the chapter's page), the text stays in the message.
@@ -370,6 +378,16 @@ int run_check(Session const& session, CheckOptions const& options) {
                  term.red(fmt::format("could not run {}: {}", outcome.target, outcome.run.error)));
     }
     for (auto const& note : outcome.run.notes) fmt::print("    {}\n", term.dim("note: " + note));
+    if (among(tsan.checked, exercise.name)) {
+      fmt::print("    {}\n", term.dim("run under ThreadSanitizer too (its code runs on several "
+                                      "threads)"));
+    } else if (among(tsan.waiting, exercise.name) && tsan.problem.empty()) {
+      fmt::print("    {}\n", term.dim("once these pass, check runs them under ThreadSanitizer "
+                                      "too (its code runs on several threads)"));
+    }
+  }
+  if (!tsan.problem.empty()) {
+    fmt::print("\n{} {}\n", term.yellow("not checked under ThreadSanitizer:"), tsan.problem);
   }
 
   // Then what went wrong, and what to try.

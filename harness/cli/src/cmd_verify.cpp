@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <system_error>
 
@@ -19,6 +20,7 @@
 #include "wb/cli/grading.hpp"
 #include "wb/cli/mutant.hpp"
 #include "wb/cli/text.hpp"
+#include "wb/cli/tsan_stage.hpp"
 
 namespace wb::cli {
 namespace fs = std::filesystem;
@@ -44,6 +46,8 @@ struct ExerciseReport {
   bool stub_built = false;
   bool solution_built = false;
   std::vector<MutantResult> mutants;
+  /// Wrong versions only ThreadSanitizer sees, in a tree without it: verified in the tsan tree.
+  std::vector<Mutant> elsewhere;
   std::vector<std::string> gaps;
 
   /// Wrong versions (caught or not), and correct ones (passed or not): `caught` says the version
@@ -71,7 +75,9 @@ struct ExerciseReport {
 struct ChapterPlan {
   course::ChapterManifest manifest;
   std::vector<std::vector<Mutant>> mutants;  // per exercise
-  std::vector<std::string> problems;         // found before anything is built
+  /// Per exercise: the mutants this tree cannot judge (sanitizer = "thread" without it).
+  std::vector<std::vector<Mutant>> elsewhere;
+  std::vector<std::string> problems;  // found before anything is built
 };
 
 std::string first_line(std::string_view text) {
@@ -148,7 +154,15 @@ void check_sources(course::Paths const& paths, ChapterPlan& plan) {
         }
       }
     }
+    // A data race is invisible without ThreadSanitizer: such a version is judged in its tree.
+    std::vector<Mutant> elsewhere;
+    if (!is_tsan_tree(paths.build_dir)) {
+      auto const needs_tsan = [](Mutant const& mutant) { return mutant.sanitizer == "thread"; };
+      std::copy_if(mutants.begin(), mutants.end(), std::back_inserter(elsewhere), needs_tsan);
+      mutants.erase(std::remove_if(mutants.begin(), mutants.end(), needs_tsan), mutants.end());
+    }
     plan.mutants.push_back(std::move(mutants));
+    plan.elsewhere.push_back(std::move(elsewhere));
   }
   // Mutant folders that belong to no exercise are most likely misnamed.
   for (auto const& entry : fs::directory_iterator(mutants_dir, error)) {
@@ -182,6 +196,7 @@ ExerciseReport verify_exercise(Session const& session, ChapterPlan const& plan, 
   report.chapter = chapter.id;
   report.exercise = exercise.name;
   report.tests = exercise.tests.size();
+  report.elsewhere = plan.elsewhere[index];
 
   // With --no-build a missing program was never built, which says nothing about its code.
   std::string const missing =
@@ -359,6 +374,12 @@ void print_report(Session const& session, ExerciseReport const& report) {
       fmt::print("{}", term.red(wrap(gap, term.width(), "        ")));
     }
   }
+  for (auto const& mutant : report.elsewhere) {
+    auto const line =
+        fmt::format("· {}: only ThreadSanitizer sees this mistake; verified in the tsan tree ({})",
+                    mutant.name, mutant.about);
+    fmt::print("{}", term.dim(wrap_hanging(line, term.width(), "    ", "      ")));
+  }
   for (auto const& gap : report.gaps) {
     fmt::print("{}", term.red(wrap_hanging("✗ " + gap, term.width(), "    ", "      ")));
   }
@@ -418,7 +439,7 @@ int run_verify(Session const& session, VerifyOptions const& options) {
   std::vector<std::string> problems;
   for (auto const& chapter : chosen) {
     try {
-      ChapterPlan plan{course::load_chapter(chapter.dir), {}, {}};
+      ChapterPlan plan{course::load_chapter(chapter.dir), {}, {}, {}};
       check_sources(paths, plan);
       problems.insert(problems.end(), plan.problems.begin(), plan.problems.end());
       plans.push_back(std::move(plan));

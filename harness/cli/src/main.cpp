@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
   check_command->add_flag("--trace", check.trace,
                           "With each failure an oracle sees, its poll-by-poll timeline (also as a "
                           "diagram on the chapter's page)");
+  check_command->add_flag("--no-tsan", check.no_tsan,
+                          "Skip the second run under ThreadSanitizer of exercises whose code runs "
+                          "on several threads");
 
   WatchOptions watch;
   auto* watch_command = app.add_subcommand(

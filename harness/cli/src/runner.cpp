@@ -472,6 +472,14 @@ RunReport run_tests(RunOptions const& options) {
       test.status = Status::fail;
       test.message = fmt::format("a sanitizer reported a problem during this test: {}",
                                  sanitizer_line(test.output).value_or("see the output"));
+    } else if (test.status == Status::fail && test.end == TestEnd::reported &&
+               contains(test.output, "WARNING: ThreadSanitizer:")) {
+      // ThreadSanitizer goes on after a race, and writing its report stalls the racing thread
+      // for a while (a poll past the watchdog's limit): the race comes first, and is the cause.
+      test.message = fmt::format(
+          "a sanitizer reported a problem during this test: {}\n(after that report the test "
+          "failed too: {})",
+          sanitizer_line(test.output).value_or("see the output"), test.message);
     }
     if (!results.contains(test.name) &&
         std::find(wanted.begin(), wanted.end(), test.name) == wanted.end()) {

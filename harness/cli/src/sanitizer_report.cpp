@@ -186,6 +186,59 @@ void add_likely_cause(SanitizerReport& report) {
       "needs as parameters of a coroutine function (or of the lambda), which live in the frame";
 }
 
+// One side of a data race: "  Read of size 1 at 0x… by main thread:" or "  Previous write of
+// size 1 at 0x… by thread T1 (mutexes: write M41):", and the learner's frame under it.
+struct Access {
+  std::string what;  // "read", "write", "atomic read" …
+  bool locked = false;
+  std::string where;
+};
+
+std::optional<Access> parse_access(std::vector<std::string> const& lines, std::size_t at) {
+  auto text = trim(lines[at]);
+  if (text.starts_with("Previous ")) text = text.substr(9);
+  auto const of_size = text.find(" of size ");
+  if (of_size == std::string_view::npos || !contains(text, " by ")) return std::nullopt;
+  Access access;
+  for (char c : text.substr(0, of_size)) {
+    access.what += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  access.locked = contains(text, "(mutexes:");
+  access.where = learner_frame(lines, at + 1);
+  return access;
+}
+
+// "a read in poll (flag.hpp:36) on one thread and a write in set (flag.hpp:18) on another, which
+// held a lock the read did not take": what a learner needs to find both lines.
+void describe_accesses(std::vector<std::string> const& lines, std::size_t from,
+                       SanitizerReport& report) {
+  std::vector<Access> accesses;
+  for (std::size_t i = from; i < lines.size() && accesses.size() < 2; ++i) {
+    if (lines[i].starts_with("SUMMARY") || lines[i].starts_with("=================")) break;
+    if (auto access = parse_access(lines, i)) accesses.push_back(std::move(*access));
+  }
+  if (accesses.size() < 2) return;
+  auto const& [first, second] = std::pair<Access const&, Access const&>(accesses[0], accesses[1]);
+  auto side = [](Access const& access) {
+    return access.where.empty() ? fmt::format("a {}", access.what)
+                                : fmt::format("a {} in {}", access.what, access.where);
+  };
+  report.accesses = fmt::format("{} on one thread and {} on another", side(first), side(second));
+  if (first.locked != second.locked) {
+    auto const& with = first.locked ? first : second;
+    auto const& without = first.locked ? second : first;
+    report.accesses += fmt::format("; the {} held a lock, the {} held none, so nothing orders them",
+                                   with.what, without.what);
+    report.likely_cause = fmt::format(
+        "a field shared between threads read or written outside the lock that guards it (a "
+        "\"quick look\" before locking is one): take the same lock around the {} too, or make "
+        "the field a std::atomic",
+        without.what);
+  } else if (!first.locked) {
+    report.accesses += ", neither holding a lock";
+  }
+}
+
 }  // namespace
 
 std::string SanitizerReport::summary() const {
@@ -198,7 +251,11 @@ std::string SanitizerReport::summary() const {
     text = fmt::format("{} found a {}", tool, kind);
     if (!explanation.empty()) text += fmt::format(" ({})", explanation);
   }
-  if (!where.empty()) text += fmt::format(" in {}", where);
+  if (!accesses.empty()) {
+    text += fmt::format(": {}", accesses);
+  } else if (!where.empty()) {
+    text += fmt::format(" in {}", where);
+  }
   if (!likely_cause.empty()) text += fmt::format(". Likely cause: {}", likely_cause);
   return text;
 }
@@ -209,7 +266,7 @@ std::optional<SanitizerReport> find_sanitizer_report(std::string_view output) {
     auto const& line = lines[i];
     if (auto at = line.find(": runtime error: "); at != std::string::npos) {
       SanitizerReport report{
-          "UndefinedBehaviorSanitizer", "runtime error", line.substr(at + 17), {}, {}};
+          "UndefinedBehaviorSanitizer", "runtime error", line.substr(at + 17), {}, {}, {}};
       // With print_stacktrace=1 a stack follows: name the learner's frame in it. Without one,
       // the line's own "/path/countdown.hpp:19:88".
       // Notes and a dump of the object may come between the message and the stack.
@@ -240,10 +297,11 @@ std::optional<SanitizerReport> find_sanitizer_report(std::string_view output) {
       for (std::string_view end : {" on address", " on unknown address", " (pid=", " in thread"}) {
         if (auto cut = kind.find(end); cut != std::string_view::npos) kind = kind.substr(0, cut);
       }
-      SanitizerReport report{std::string(tool), std::string(trim(kind)), {}, {}, {}};
+      SanitizerReport report{std::string(tool), std::string(trim(kind)), {}, {}, {}, {}};
       report.explanation = explain(report.kind);
       report.where = learner_frame(lines, i + 1);
       add_likely_cause(report);
+      if (report.kind == "data race") describe_accesses(lines, i + 1, report);
       return report;
     }
   }

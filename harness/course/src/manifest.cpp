@@ -125,6 +125,10 @@ class Reader {
     out.files = strings(table.get("files"), "exercises.files");
     if (out.files.empty()) out.files.push_back(out.name + ".hpp");
     out.hints = strings(table.get("hints"), "exercises.hints");
+    if (auto const* threads = table.get("threads"); threads != nullptr) {
+      if (!threads->is_boolean()) fail(threads, "`exercises.threads` must be true or false");
+      out.threads = threads->as_boolean()->get();
+    }
     if (auto const* tests = table.get("tests"); tests != nullptr) {
       if (!tests->is_table())
         fail(tests, "`exercises.tests` must be a table of test name = points");

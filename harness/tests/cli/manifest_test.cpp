@@ -13,6 +13,7 @@ time_limit_seconds = 7
 name = "countdown"
 title = "CountdownFuture"
 files = ["countdown.hpp"]
+threads = true
 hints = ["one", "two", "three"]
 [exercises.tests]
 "zebra comes first in the file" = 1
@@ -71,6 +72,16 @@ TEST_CASE("an exercise without title or files gets its name and name.hpp") {
   CHECK(second.files[0] == "second_one.hpp");
   CHECK(second.hints.empty());
   CHECK(second.hint_at(1).empty());
+}
+
+TEST_CASE("an exercise runs under ThreadSanitizer too only when chapter.toml says threads") {
+  auto chapter = wb::course::parse_chapter(full_chapter, "/repo/chapters/ch02-future-concept");
+  CHECK(chapter.exercises[0].threads);
+  CHECK_FALSE(chapter.exercises[1].threads);
+  CHECK_THROWS_AS(
+      wb::course::parse_chapter("title = \"t\"\n[[exercises]]\nname = \"a\"\nthreads = \"yes\"\n",
+                                "/repo/chapters/ch05-x"),
+      wb::course::ManifestError);
 }
 
 TEST_CASE("the time limit is ten seconds unless chapter.toml says otherwise") {

@@ -174,7 +174,7 @@ TEST_CASE("every test of the program runs when no list is given even after a cra
   auto options = fixture({});
   options.time_limit = 300ms;
   auto report = wb::cli::run_tests(options);
-  CHECK(report.tests.size() == 13);
+  CHECK(report.tests.size() == 14);
   CHECK(result(report, "passes").status == Status::pass);
   CHECK(result(report, "hangs").end == TestEnd::timed_out);
   CHECK(result(report, "crashes with abort").end == TestEnd::crashed);
@@ -193,7 +193,7 @@ TEST_CASE("a program that cannot be started is an error not a crash") {
 TEST_CASE("the test list of a program comes from Catch2") {
   auto names = wb::cli::list_tests(WB_CLI_FIXTURE_PROGRAM);
   REQUIRE(names.has_value());
-  CHECK(names->size() == 13);
+  CHECK(names->size() == 14);
   CHECK(names->front() == "passes");
 }
 
@@ -207,4 +207,15 @@ TEST_CASE("a crash reported by the launcher as exit code 128 plus the signal is 
   CHECK(crash.end == TestEnd::crashed);
   CHECK(crash.message.find("crashed with SIGABRT") != std::string::npos);
   CHECK(result(report, "passes").status == Status::pass);
+}
+
+TEST_CASE("a race report before a failure is named first and the failure after it") {
+  auto report = wb::cli::run_tests(fixture({"fails after a race report"}));
+  auto const& raced = result(report, "fails after a race report");
+  CHECK(raced.status == Status::fail);
+  CHECK(
+      raced.message.starts_with("a sanitizer reported a problem during this test: "
+                                "ThreadSanitizer found a data race"));
+  CHECK_THAT(raced.message, Catch::Matchers::ContainsSubstring(
+                                "(after that report the test failed too: poll #67 took 368 ms"));
 }

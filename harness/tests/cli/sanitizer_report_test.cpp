@@ -51,6 +51,25 @@ TEST_CASE("a data race is named with the first frame in the learner's files") {
   CHECK(shown.find("std_thread.h") == std::string::npos);
 }
 
+TEST_CASE("a data race names both accesses and which of them held a lock") {
+  // A poll that looks at the flag before taking the lock, racing set() on another thread.
+  auto report = wb::cli::find_sanitizer_report(fixture("tsan_flag_race.txt"));
+  REQUIRE(report.has_value());
+  CHECK(report->kind == "data race");
+  CHECK_THAT(report->accesses,
+             Catch::Matchers::ContainsSubstring("a write in ex::Flag::set() (flag.hpp:18)") &&
+                 Catch::Matchers::ContainsSubstring("a read in ex::wait_for_flag(") &&
+                 Catch::Matchers::ContainsSubstring(
+                     "the write held a lock, the read held none, so nothing orders them"));
+  CHECK_THAT(report->summary(),
+             Catch::Matchers::ContainsSubstring("take the same lock around the read too"));
+  // Neither side locked: said so, with no guess about a lock.
+  auto plain = wb::cli::find_sanitizer_report(fixture("tsan_data_race.txt"));
+  REQUIRE(plain.has_value());
+  CHECK_THAT(plain->accesses, Catch::Matchers::ContainsSubstring("neither holding a lock"));
+  CHECK(plain->likely_cause.empty());
+}
+
 TEST_CASE("undefined behaviour is UBSan's own words and the line") {
   auto report = wb::cli::find_sanitizer_report(
       "/repo/chapters/ch02-x/countdown.hpp:19:88: runtime error: reference binding to null "

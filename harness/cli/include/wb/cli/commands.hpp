@@ -57,6 +57,8 @@ int run_list(Session const& session);
 struct CheckOptions {
   std::string chapter;
   bool trace = false;  // the oracles record each failure's poll/wake timeline
+  /// Skip the second run under ThreadSanitizer of exercises with `threads = true`.
+  bool no_tsan = false;
 };
 int run_check(Session const& session, CheckOptions const& options);
 

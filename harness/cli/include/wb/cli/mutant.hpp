@@ -2,7 +2,8 @@
 // slug>/<exercise>-<name>/) and its expect.toml: which tests must catch it, and with what words.
 // An expect.toml with `correct = true` (and no [[fails]]) marks instead a correct version written
 // differently from the reference solution: every test must pass it, so that a check which
-// rejects a correct answer is found by verify like a check that misses a wrong one.
+// rejects a correct answer is found by verify like a check that misses a wrong one. A mistake
+// only ThreadSanitizer can see says `sanitizer = "thread"`.
 #pragma once
 
 #include <filesystem>
@@ -31,6 +32,9 @@ struct Mutant {
   std::string about;
   std::vector<ExpectedFailure> fails;
   bool correct = false;  // a correct version written differently: every test must pass
+  /// `sanitizer = "thread"`: a mistake only ThreadSanitizer sees (a data race on a plain field);
+  /// built and verified only in a ThreadSanitizer tree. Empty: any tree.
+  std::string sanitizer;
 
   /// Its build target: chNN_mutant_<exercise>_<name with - as _>.
   std::string target(std::string const& chapter_id) const;

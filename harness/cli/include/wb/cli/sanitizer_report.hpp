@@ -15,6 +15,9 @@ struct SanitizerReport {
   std::string explanation;   // the kind in plain words, or UBSan's own message
   std::string where;         // "CountdownFuture::poll(wb::Context&) (countdown.hpp:19)", if found
   std::string likely_cause;  // a known mistake that fits what was seen, in words, or empty
+  /// A data race: the two accesses in words ("a read in … on one thread, a write in … on
+  /// another, which held a lock the read did not"); empty for other kinds.
+  std::string accesses;
 
   /// One line for a failure message.
   std::string summary() const;

@@ -46,6 +46,10 @@ struct ExerciseManifest {
   std::vector<std::string> hints;  // level 1, 2, 3
   std::vector<TestPoints> tests;   // in the order chapter.toml lists them
   std::vector<TestHint> test_hints;
+  /// `threads = true`: its code is shared with other threads, where a data race on a plain field
+  /// is visible only to ThreadSanitizer — `check` runs its tests under ThreadSanitizer as well,
+  /// once they pass under AddressSanitizer.
+  bool threads = false;
 
   int total_points() const;
   TestPoints const* test(std::string_view test_name) const;
