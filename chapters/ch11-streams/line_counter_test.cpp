@@ -2,7 +2,9 @@
 // AsyncBufRead that hands it out in the chunks it is given — cut anywhere, as a socket does —
 // and can be Pending between chunks, woken at once or from another thread.
 #include <algorithm>
+#include <cstddef>
 #include <line_counter.hpp>
+#include <random>
 #include <span>
 #include <sstream>
 #include <string>
@@ -13,6 +15,7 @@
 #include <wb/io/chunked_reader.hpp>
 #include <wb/oracle/oracles.hpp>
 #include <wb/testing/catch.hpp>
+#include <wb/testing/test_seed.hpp>
 
 using Gap = wb::ChunkedReader::Gap;
 
@@ -29,6 +32,8 @@ std::string show(std::vector<std::string> const& chunks) {
         out << "\\n";
       } else if (c == '\r') {
         out << "\\r";
+      } else if (c == '\t') {
+        out << "\\t";
       } else {
         out << c;
       }
@@ -67,6 +72,51 @@ class Dribble {
   std::size_t at_ = 0;
 };
 
+/// What count_non_empty_lines must give, written the plainest way: the text split at each \n,
+/// a line counted when it holds anything but \r.
+std::size_t model_count(std::string_view text) {
+  std::size_t count = 0;
+  bool has_text = false;
+  for (char c : text) {
+    if (c == '\n') {
+      count += has_text ? 1 : 0;
+      has_text = false;
+    } else if (c != '\r') {
+      has_text = true;
+    }
+  }
+  return count + (has_text ? 1 : 0);
+}
+
+/// A text of a few lines drawn from awkward shapes: empty, only spaces, a lone \r inside, \r\r,
+/// with \n or \r\n endings, and the last one sometimes without an ending.
+std::string random_text(std::mt19937_64& random) {
+  static constexpr std::string_view shapes[] = {"",    "\r",   "  ", "a",    "a b", "\r\r",
+                                                " \r", "a\rb", "\t", "word", "\ra"};
+  static constexpr std::string_view endings[] = {"\n", "\r\n", "\n"};
+  std::string text;
+  auto const lines = std::uniform_int_distribution<int>(0, 6)(random);
+  for (int line = 0; line < lines; ++line) {
+    text += shapes[std::uniform_int_distribution<std::size_t>(0, std::size(shapes) - 1)(random)];
+    bool const last = line + 1 == lines;
+    if (!last || std::bernoulli_distribution(0.7)(random)) {
+      text += endings[std::uniform_int_distribution<std::size_t>(0, 2)(random)];
+    }
+  }
+  return text;
+}
+
+/// The text cut at random places into chunks of 1 to 5 bytes.
+std::vector<std::string> random_cut(std::string_view text, std::mt19937_64& random) {
+  std::vector<std::string> chunks;
+  for (std::size_t at = 0; at < text.size();) {
+    auto const size = std::uniform_int_distribution<std::size_t>(1, 5)(random);
+    chunks.emplace_back(text.substr(at, size));
+    at += size;
+  }
+  return chunks;
+}
+
 }  // namespace
 
 TEST_CASE("count_non_empty_lines counts the lines that have text and skips the empty ones") {
@@ -89,6 +139,32 @@ TEST_CASE("every way of cutting the text into chunks gives the same count") {
                                  "from one chunk to the next whether the line so far has text");
     CHECK(counted == 3);
     if (counted != 3) break;  // one example is enough
+  }
+}
+
+TEST_CASE("random texts cut at random places give the count a plain line split gives") {
+  // Differential: 300 texts of awkward lines (only spaces, a \r in the middle, \r\r, endings of
+  // both kinds, no ending at the end), each cut at random places and read with or without a
+  // Pending gap before every chunk, against model_count above. The seed is new each run and
+  // printed with a failure, so the same texts can be run again.
+  auto const seed = wb::testing::TestSeed::pick();
+  std::mt19937_64 random(seed.value);
+  for (int round = 1; round <= 300; ++round) {
+    auto const text = random_text(random);
+    auto const chunks = random_cut(text, random);
+    auto const gap = std::bernoulli_distribution(0.5)(random) ? Gap::wake_at_once : Gap::none;
+    auto const expected = model_count(text);
+    auto const counted = count_of(chunks, gap);
+    if (counted != expected) {
+      FAIL("random text " << round << " of 300, cut into " << show(chunks)
+                          << (gap == Gap::none ? "" : " with a Pending gap before each chunk")
+                          << ", has " << expected << " non-empty line" << (expected == 1 ? "" : "s")
+                          << ", and count_non_empty_lines counted " << counted
+                          << ". A line is what comes before a \\n; it is empty only when it holds "
+                             "nothing but \\r — spaces and tabs are text, and a \\r alone in "
+                             "the middle of a line does not end it ("
+                          << seed.replay("ch11") << ")");
+    }
   }
 }
 
