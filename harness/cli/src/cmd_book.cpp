@@ -6,9 +6,11 @@
 
 #include <atomic>
 #include <csignal>
+#include <memory>
 
 #include "wb/book/server.hpp"
 #include "wb/book/site.hpp"
+#include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
 
 namespace wb::cli {
@@ -79,6 +81,27 @@ int run_book(Session const& session, BookOptions const& options) {
     return exit_usage;
   }
   return exit_ok;
+}
+
+CommandSpec book_command() {
+  auto build = std::make_shared<BookOptions>();
+  build->action = "build";
+  auto serve = std::make_shared<BookOptions>();
+  serve->action = "serve";
+  CommandSpec build_command{
+      "build", "Write the site (opens from disk)",
+      {},      {{"--out", "Where to write it (default: build/book-site)", &build->out}},
+      {},      [build](Session const& session) { return run_book(session, *build); }};
+  CommandSpec serve_command{
+      "serve",
+      "Serve the site on localhost and rebuild it when a file changes",
+      {},
+      {{"--port", "The port (default 3000; 0 picks a free one)", &serve->port},
+       {"--out", "Where to write the site (default: build/book-site)", &serve->out}},
+      {},
+      [serve](Session const& session) { return run_book(session, *serve); }};
+  return {"book", "The book as a website: build it, or serve it while you read", {},
+          {},     {std::move(build_command), std::move(serve_command)},          {}};
 }
 
 }  // namespace wb::cli

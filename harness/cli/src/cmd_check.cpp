@@ -8,8 +8,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "wb/cli/build.hpp"
+#include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
 #include "wb/cli/compile_hints.hpp"
 #include "wb/cli/grading.hpp"
@@ -483,6 +485,24 @@ int run_check(Session const& session, CheckOptions const& options) {
                ms(Clock::now() - session.started));
   }
   return all_passed ? exit_ok : exit_failed;
+}
+
+CommandSpec check_command() {
+  auto options = std::make_shared<CheckOptions>();
+  return {"check",
+          "Build a chapter's exercises and run their tests",
+          {},
+          {{"chapter", "The chapter: ch02, 2, future-concept …", &options->chapter, true},
+           {"--trace",
+            "With each failure an oracle sees, its poll-by-poll timeline (also as a diagram on "
+            "the chapter's page)",
+            &options->trace},
+           {"--no-tsan",
+            "Skip the second run under ThreadSanitizer of exercises whose code runs on several "
+            "threads",
+            &options->no_tsan}},
+          {},
+          [options](Session const& session) { return run_check(session, *options); }};
 }
 
 }  // namespace wb::cli

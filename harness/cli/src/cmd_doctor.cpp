@@ -3,9 +3,11 @@
 #include <fmt/core.h>
 
 #include <charconv>
+#include <memory>
 #include <regex>
 #include <system_error>
 
+#include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
 #include "wb/cli/pristine.hpp"
 #include "wb/cli/process.hpp"
@@ -259,6 +261,11 @@ int run_doctor(Session const& session) {
                                : term.red("Something the workbook needs is missing: see the fixes "
                                           "above (scripts/setup installs them all as root)."));
   return healthy ? exit_ok : exit_failed;
+}
+
+CommandSpec doctor_command() {
+  return {"doctor", "What the workbook needs, and whether it is there",        {}, {},
+          {},       [](Session const& session) { return run_doctor(session); }};
 }
 
 }  // namespace wb::cli

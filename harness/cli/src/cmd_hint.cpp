@@ -4,7 +4,9 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <memory>
 
+#include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
 #include "wb/cli/text.hpp"
 
@@ -86,6 +88,18 @@ int run_hint(Session const& session, HintOptions const& options) {
   }
   if (!options.level) session.save_progress(progress);
   return exit_ok;
+}
+
+CommandSpec hint_command() {
+  auto options = std::make_shared<HintOptions>();
+  return {"hint",
+          "The next hint for a chapter's first unfinished exercise",
+          {},
+          {{"chapter", "The chapter", &options->chapter, true},
+           {"--level", "Show this hint level (1-3) without raising yours", &options->level},
+           {"--all", "Hints for every exercise of the chapter", &options->all}},
+          {},
+          [options](Session const& session) { return run_hint(session, *options); }};
 }
 
 }  // namespace wb::cli

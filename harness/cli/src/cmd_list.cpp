@@ -2,6 +2,9 @@
 // of the whole book (best points earned over all points there are).
 #include <fmt/core.h>
 
+#include <memory>
+
+#include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
 #include "wb/cli/text.hpp"
 
@@ -70,6 +73,11 @@ int run_list(Session const& session) {
   fmt::print("\n  {}  {}  {}/{} points ({}%)\n", term.bold("book"),
              term.green(progress_bar(earned, total, 30)), earned, total, percent);
   return exit_ok;
+}
+
+CommandSpec list_command() {
+  return {"list", "Every chapter, how far you got, and the whole book's progress", {}, {},
+          {},     [](Session const& session) { return run_list(session); }};
 }
 
 }  // namespace wb::cli

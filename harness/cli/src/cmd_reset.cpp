@@ -7,8 +7,10 @@
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <string>
 
+#include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
 #include "wb/cli/pristine.hpp"
 #include "wb/cli/text.hpp"
@@ -151,6 +153,20 @@ int run_reset(Session const& session, ResetOptions const& options) {
     }
   }
   return exit_ok;
+}
+
+CommandSpec reset_command() {
+  auto options = std::make_shared<ResetOptions>();
+  return {
+      "reset",
+      "Put a chapter's exercise files back to the stub (your version is backed up first)",
+      {},
+      {{"chapter", "The chapter", &options->chapter},
+       {"--exercise", "Only this exercise", &options->exercise},
+       {"--all", "Every chapter of the course (your versions saved in one folder)", &options->all},
+       {"--yes,-y", "Do not ask before replacing files", &options->yes}},
+      {},
+      [options](Session const& session) { return run_reset(session, *options); }};
 }
 
 }  // namespace wb::cli

@@ -9,9 +9,11 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <vector>
 
 #include "wb/cli/build.hpp"
+#include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
 #include "wb/cli/text.hpp"
 
@@ -123,6 +125,19 @@ int run_program(Session const& session, RunProgramOptions const& options) {
   session.error(
       fmt::format("cannot run {}: {}", paths.shown(executable).string(), std::strerror(errno)));
   return exit_usage;
+}
+
+CommandSpec run_command() {
+  auto options = std::make_shared<RunProgramOptions>();
+  return {"run",
+          "Build and run one of the course's programs: chat (chapter 16's chat server)",
+          "Example: workbook run chat -- --port 0",
+          {{"program", "The program: chat", &options->program, true},
+           {"--mine", "Build it from your exercise files instead of the reference solutions",
+            &options->mine},
+           {"args", "Arguments for the program, after --", &options->args}},
+          {},
+          [options](Session const& session) { return run_program(session, *options); }};
 }
 
 }  // namespace wb::cli

@@ -5,7 +5,9 @@
 #include <fmt/core.h>
 
 #include <filesystem>
+#include <memory>
 
+#include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
 #include "wb/cli/process.hpp"
 #include "wb/cli/text.hpp"
@@ -91,6 +93,18 @@ int run_solution(Session const& session, SolutionOptions const& options) {
     fmt::print("\n");
   }
   return refused > 0 && refused == static_cast<int>(exercises.size()) ? exit_failed : exit_ok;
+}
+
+CommandSpec solution_command() {
+  auto options = std::make_shared<SolutionOptions>();
+  return {"solution",
+          "The reference solution of each exercise that passes, and a diff from yours",
+          {},
+          {{"chapter", "The chapter", &options->chapter, true},
+           {"--exercise", "Only this exercise", &options->exercise},
+           {"--force", "Show it although the exercise does not pass yet", &options->force}},
+          {},
+          [options](Session const& session) { return run_solution(session, *options); }};
 }
 
 }  // namespace wb::cli

@@ -12,10 +12,12 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <set>
 #include <system_error>
 
 #include "wb/cli/build.hpp"
+#include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
 #include "wb/cli/grading.hpp"
 #include "wb/cli/mutant.hpp"
@@ -492,6 +494,18 @@ int run_verify(Session const& session, VerifyOptions const& options) {
   for (auto const& report : reports) ok = ok && report.sound();
   if (!options.json_file.empty()) write_json(options.json_file, reports, problems, ok);
   return ok ? exit_ok : exit_failed;
+}
+
+CommandSpec verify_command() {
+  auto options = std::make_shared<VerifyOptions>();
+  return {"verify",
+          "For authors: stubs are not started, solutions pass, mutants are caught",
+          {},
+          {{"chapters", "Chapters to verify (default: all)", &options->chapters},
+           {"--no-build", "Use the programs already built (what ctest does)", &options->no_build},
+           {"--json", "Also write a summary as JSON to FILE", &options->json_file}},
+          {},
+          [options](Session const& session) { return run_verify(session, *options); }};
 }
 
 }  // namespace wb::cli

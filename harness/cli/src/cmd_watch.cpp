@@ -16,10 +16,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
 #include "wb/cli/process.hpp"
 
@@ -305,6 +307,16 @@ int run_watch(Session const& session, WatchOptions const& options) {
   }
   fmt::print("\n");
   return exit_ok;
+}
+
+CommandSpec watch_command() {
+  auto options = std::make_shared<WatchOptions>();
+  return {"watch",
+          "Check a chapter again every time you save, and move on when it passes",
+          "Keys on a terminal: n next chapter, h hint, l list, r check again, c clear, q quit.",
+          {{"chapter", "The chapter (default: the first one not done)", &options->chapter}},
+          {},
+          [options](Session const& session) { return run_watch(session, *options); }};
 }
 
 }  // namespace wb::cli
