@@ -278,96 +278,87 @@ void report_traces(Session const& session, std::string const& chapter,
   }
 }
 
-}  // namespace
-
-int run_check(Session const& session, CheckOptions const& options) {
-  auto const chapter_dir = session.resolve(options.chapter);
-  if (!chapter_dir) return exit_usage;
-  auto const chapter = session.load(*chapter_dir);
-  if (!chapter) return exit_usage;
-  auto const& term = session.term;
-  auto const& paths = session.paths;
-
+// The build targets of the chapter's exercises, in chapter.toml's order; nothing (after saying
+// why) when an exercise has no test file.
+std::optional<std::vector<std::string>> exercise_targets(Session const& session,
+                                                         course::ChapterManifest const& chapter) {
   std::vector<std::string> targets;
-  for (auto const& exercise : chapter->exercises) {
-    if (!fs::exists(chapter->dir / (exercise.name + "_test.cpp"))) {
-      session.error(fmt::format(
-          "chapter.toml of {} lists the exercise \"{}\", but there is no {}", chapter->id,
-          exercise.name, paths.shown(chapter->dir / (exercise.name + "_test.cpp")).string()));
-      return exit_usage;
+  for (auto const& exercise : chapter.exercises) {
+    auto const test_file = chapter.dir / (exercise.name + "_test.cpp");
+    if (!fs::exists(test_file)) {
+      session.error(fmt::format("chapter.toml of {} lists the exercise \"{}\", but there is no {}",
+                                chapter.id, exercise.name,
+                                session.paths.shown(test_file).string()));
+      return std::nullopt;
     }
-    targets.push_back(chapter->target(exercise));
+    targets.push_back(chapter.target(exercise));
   }
-  auto const log = paths.logs_dir() / fmt::format("check-{}.log", chapter->id);
+  return targets;
+}
 
-  using Clock = std::chrono::steady_clock;
-  auto const ms = [](Clock::duration d) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-  };
-  auto const build_started = Clock::now();
-  term.status(fmt::format("building {}…", chapter->id));
-  auto const build = build_targets({paths.build_dir, targets, log});
-  term.clear_status();
-  auto const build_ended = Clock::now();
+// Builds the chapter's programs; nothing (after saying why) when the build could not even get
+// to compiling them. A program that does not compile is not an error here: its exercise says so.
+std::optional<BuildOutcome> build_chapter(Session const& session,
+                                          course::ChapterManifest const& chapter,
+                                          std::vector<std::string> const& targets) {
+  auto const log = session.paths.logs_dir() / fmt::format("check-{}.log", chapter.id);
+  session.term.status(fmt::format("building {}…", chapter.id));
+  auto build = build_targets({session.paths.build_dir, targets, log});
+  session.term.clear_status();
   if (!build.error.empty()) {
-    session.error(fmt::format("cannot build {}: {}", chapter->id, build.error));
+    session.error(fmt::format("cannot build {}: {}", chapter.id, build.error));
     fmt::print(stderr, "Run scripts/workbook doctor to see what is missing.\n");
-    return exit_usage;
+    return std::nullopt;
   }
   if (build.setup_failed()) {
-    session.error(fmt::format("the build stopped before compiling {} ({})", chapter->id,
+    session.error(fmt::format("the build stopped before compiling {} ({})", chapter.id,
                               describe(build.status)));
     auto const tail = excerpt(build.log, 400);
     auto const& lines = tail.lines;
     for (std::size_t i = lines.size() > 15 ? lines.size() - 15 : 0; i < lines.size(); ++i) {
       fmt::print(stderr, "  {}\n", lines[i]);
     }
-    fmt::print(stderr, "full log: {}\n", paths.shown(log).string());
-    return exit_usage;
+    fmt::print(stderr, "full log: {}\n", session.paths.shown(log).string());
+    return std::nullopt;
   }
+  return build;
+}
 
+// Runs each exercise's program that was built; the others "do not compile".
+std::vector<ExerciseOutcome> run_exercises(Session const& session,
+                                           course::ChapterManifest const& chapter,
+                                           std::vector<std::string> const& targets,
+                                           BuildOutcome const& build, bool trace) {
   std::vector<ExerciseOutcome> outcomes;
-  for (std::size_t i = 0; i < chapter->exercises.size(); ++i) {
-    auto const& exercise = chapter->exercises[i];
+  for (std::size_t i = 0; i < chapter.exercises.size(); ++i) {
+    auto const& exercise = chapter.exercises[i];
     if (!build.built(targets[i], targets)) {
-      outcomes.push_back(not_compiled(*chapter, exercise, targets[i], build, targets));
+      outcomes.push_back(not_compiled(chapter, exercise, targets[i], build, targets));
       continue;
     }
-    term.status(fmt::format("running {}…", targets[i]));
+    session.term.status(fmt::format("running {}…", targets[i]));
     RunOptions run;
-    run.scratch_dir = paths.build_dir / "tmp";
+    run.scratch_dir = session.paths.build_dir / "tmp";
     run.max_hangs = 2;
-    if (options.trace) run.env.emplace_back("WB_TRACE", "1");  // the oracles record timelines
-    outcomes.push_back(run_exercise(*chapter, exercise, targets[i],
-                                    paths.programs_dir(chapter->id) / targets[i], run));
-    term.clear_status();
+    if (trace) run.env.emplace_back("WB_TRACE", "1");  // the oracles record timelines
+    outcomes.push_back(run_exercise(chapter, exercise, targets[i],
+                                    session.paths.programs_dir(chapter.id) / targets[i], run));
+    session.term.clear_status();
   }
+  return outcomes;
+}
 
-  // Exercises whose code runs on several threads, once they pass: again under ThreadSanitizer.
-  TsanStage tsan;
-  if (!options.no_tsan) tsan = run_tsan_stage(session, *chapter, outcomes, options.trace);
-  auto const among = [](std::vector<std::string> const& names, std::string const& name) {
-    return std::find(names.begin(), names.end(), name) != names.end();
-  };
+bool among(std::vector<std::string> const& names, std::string const& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
 
-  auto const runs_ended = Clock::now();
-  write_output_log(output_log(session, chapter->id), outcomes);
-  // --trace: the diagrams go to a file (and the chapter's page), the text stays in the message.
-  std::vector<TracedTest> traced;
-  for (auto& outcome : outcomes) {
-    for (auto& test : outcome.tests) {
-      if (auto diagram = take_diagram(test.message)) {
-        traced.push_back({outcome.exercise, test.name, std::move(*diagram)});
-      }
-    }
-  }
-  auto progress = session.load_progress();
-  auto& chapter_progress = progress.chapter(chapter->id);
-
-  // One line per test, grouped by exercise.
-  fmt::print("{}\n", term.bold(fmt::format("{} · {}", chapter->id, chapter->title)));
+// One line per test, grouped by exercise.
+void print_test_lines(Session const& session, course::ChapterManifest const& chapter,
+                      std::vector<ExerciseOutcome> const& outcomes, TsanStage const& tsan) {
+  auto const& term = session.term;
+  fmt::print("{}\n", term.bold(fmt::format("{} · {}", chapter.id, chapter.title)));
   for (auto const& outcome : outcomes) {
-    auto const& exercise = *chapter->exercise(outcome.exercise);
+    auto const& exercise = *chapter.exercise(outcome.exercise);
     fmt::print("\n  {} {}  {}\n", term.bold(exercise.name),
                exercise.title != exercise.name ? term.dim("— " + exercise.title) : "",
                term.dim(fmt::format("{}/{} points", outcome.points(), outcome.total())));
@@ -381,8 +372,8 @@ int run_check(Session const& session, CheckOptions const& options) {
     }
     for (auto const& note : outcome.run.notes) fmt::print("    {}\n", term.dim("note: " + note));
     if (among(tsan.checked, exercise.name)) {
-      fmt::print("    {}\n", term.dim("run under ThreadSanitizer too (its code runs on several "
-                                      "threads)"));
+      fmt::print("    {}\n",
+                 term.dim("run under ThreadSanitizer too (its code runs on several threads)"));
     } else if (among(tsan.waiting, exercise.name) && tsan.problem.empty()) {
       fmt::print("    {}\n", term.dim("once these pass, check runs them under ThreadSanitizer "
                                       "too (its code runs on several threads)"));
@@ -391,64 +382,74 @@ int run_check(Session const& session, CheckOptions const& options) {
   if (!tsan.problem.empty()) {
     fmt::print("\n{} {}\n", term.yellow("not checked under ThreadSanitizer:"), tsan.problem);
   }
+}
 
-  // Then what went wrong, and what to try.
-  for (auto const& outcome : outcomes) {
-    auto const& exercise = *chapter->exercise(outcome.exercise);
-    int const level = chapter_progress.hint_level(exercise.name);
-    if (!outcome.compiled) {
-      print_compile_error(session, outcome, log);
+// What went wrong in one exercise, and what to try: each distinct failure in full (the same
+// mistake seen by another oracle in one line), skipped tests in one line, the exercise's hint
+// when no test had its own, and what the stub's WB_TODO says.
+void print_exercise_failures(Session const& session, course::ChapterManifest const& chapter,
+                             ExerciseOutcome const& outcome, int hint_level,
+                             fs::path const& build_log) {
+  auto const& term = session.term;
+  auto const& exercise = *chapter.exercise(outcome.exercise);
+  if (!outcome.compiled) {
+    print_compile_error(session, outcome, build_log);
+    return;
+  }
+  bool exercise_hint_needed = false;
+  std::vector<std::string> seen;  // the gist of each failure shown in full
+  bool after_full = false;
+  std::size_t skipped = 0;  // tests not run after repeated hangs
+  std::string skip_reason;
+  for (auto const& test : outcome.tests) {
+    if (test.status != Status::fail) continue;
+    if (test.end == TestEnd::did_not_run && test.message.starts_with("did not run: skipped")) {
+      if (skipped++ == 0) skip_reason = test.message.substr(13);
       continue;
     }
-    bool exercise_hint_needed = false;
-    std::vector<std::string> seen;  // the gist of each failure shown in full
-    bool after_full = false;
-    std::size_t skipped = 0;  // tests not run after repeated hangs
-    std::string skip_reason;
-    for (auto const& test : outcome.tests) {
-      if (test.status != Status::fail) continue;
-      if (test.end == TestEnd::did_not_run && test.message.starts_with("did not run: skipped")) {
-        if (skipped++ == 0) skip_reason = test.message.substr(13);
-        continue;
-      }
-      auto const gist = message_gist(test.message);
-      auto const earlier = std::find(seen.begin(), seen.end(), gist);
-      if (earlier != seen.end() && !gist.empty()) {
-        // The same mistake seen by another oracle: say so in one line, without the test's own
-        // hint (written for a different mistake than this one).
-        auto const oracle = oracle_of(test.message);
-        fmt::print(
-            "{}{} {}  {}\n", after_full ? "\n" : "", term.red("✗"), term.bold(test.name),
-            term.dim(oracle.empty() ? "(the same problem)" : "(the same problem, " + oracle + ")"));
-        after_full = false;
-        continue;
-      }
-      seen.push_back(gist);
-      after_full = true;
-      // A test's own hint is written for what its oracle catches, not for a crash.
-      bool const crashed = test.end == TestEnd::crashed || test.end == TestEnd::exited;
-      auto const own_hint = crashed ? std::nullopt : exercise.hint_for(test.name);
-      print_failure(session, test, own_hint, output_log(session, chapter->id));
-      exercise_hint_needed = exercise_hint_needed || !own_hint;
+    auto const gist = message_gist(test.message);
+    auto const earlier = std::find(seen.begin(), seen.end(), gist);
+    if (earlier != seen.end() && !gist.empty()) {
+      // The same mistake seen by another oracle: say so in one line, without the test's own
+      // hint (written for a different mistake than this one).
+      auto const oracle = oracle_of(test.message);
+      fmt::print(
+          "{}{} {}  {}\n", after_full ? "\n" : "", term.red("✗"), term.bold(test.name),
+          term.dim(oracle.empty() ? "(the same problem)" : "(the same problem, " + oracle + ")"));
+      after_full = false;
+      continue;
     }
-    if (skipped > 0) {
-      fmt::print("\n{} {}\n", term.yellow("·"),
-                 term.dim(fmt::format("{} more test{} {}", skipped, skipped == 1 ? "" : "s",
-                                      skip_reason)));
-    }
-    if (exercise_hint_needed && !exercise.hints.empty()) {
-      auto const shown_level = std::clamp(level, 1, static_cast<int>(exercise.hints.size()));
-      fmt::print("\n  {}\n", term.cyan(fmt::format("hint {} of {} for {}:", shown_level,
-                                                   exercise.hints.size(), exercise.name)));
-      fmt::print("{}", wrap(exercise.hint_at(level), term.width(), "    "));
-      if (shown_level < static_cast<int>(exercise.hints.size())) {
-        fmt::print("    {}\n",
-                   term.dim(fmt::format("a bigger hint: scripts/workbook hint {}", chapter->id)));
-      }
-    }
-    print_not_started(session, outcome);
+    seen.push_back(gist);
+    after_full = true;
+    // A test's own hint is written for what its oracle catches, not for a crash.
+    bool const crashed = test.end == TestEnd::crashed || test.end == TestEnd::exited;
+    auto const own_hint = crashed ? std::nullopt : exercise.hint_for(test.name);
+    print_failure(session, test, own_hint, output_log(session, chapter.id));
+    exercise_hint_needed = exercise_hint_needed || !own_hint;
   }
+  if (skipped > 0) {
+    fmt::print(
+        "\n{} {}\n", term.yellow("·"),
+        term.dim(fmt::format("{} more test{} {}", skipped, skipped == 1 ? "" : "s", skip_reason)));
+  }
+  if (exercise_hint_needed && !exercise.hints.empty()) {
+    auto const shown_level = std::clamp(hint_level, 1, static_cast<int>(exercise.hints.size()));
+    fmt::print("\n  {}\n", term.cyan(fmt::format("hint {} of {} for {}:", shown_level,
+                                                 exercise.hints.size(), exercise.name)));
+    fmt::print("{}", wrap(exercise.hint_at(hint_level), term.width(), "    "));
+    if (shown_level < static_cast<int>(exercise.hints.size())) {
+      fmt::print("    {}\n",
+                 term.dim(fmt::format("a bigger hint: scripts/workbook hint {}", chapter.id)));
+    }
+  }
+  print_not_started(session, outcome);
+}
 
+// The score, and what to do next. Returns whether every test passed.
+bool print_score(Session const& session, course::ChapterDir const& chapter_dir,
+                 course::ChapterManifest const& chapter,
+                 std::vector<ExerciseOutcome> const& outcomes) {
+  auto const& term = session.term;
   int points = 0;
   int total = 0;
   bool all_passed = true;
@@ -461,18 +462,65 @@ int run_check(Session const& session, CheckOptions const& options) {
       "\n{} {}/{} points  {}\n", term.bold("score"), points, total,
       all_passed ? term.green(progress_bar(points, total, 20)) : progress_bar(points, total, 20));
   if (all_passed) {
-    auto next = session.next_chapter(*chapter_dir);
+    auto next = session.next_chapter(chapter_dir);
     fmt::print("{}\n",
                term.green(next ? fmt::format("all tests pass — next: {}", next->id)
                                : std::string("all tests pass — that was the last chapter")));
-  } else {
-    for (auto const& outcome : outcomes) {
-      if (outcome.all_passed()) continue;
-      fmt::print("{} edit {}, then run scripts/workbook check {}\n", term.bold("next:"),
-                 files_to_edit(*chapter, *chapter->exercise(outcome.exercise)), chapter->id);
-      break;
+    return true;
+  }
+  for (auto const& outcome : outcomes) {
+    if (outcome.all_passed()) continue;
+    fmt::print("{} edit {}, then run scripts/workbook check {}\n", term.bold("next:"),
+               files_to_edit(chapter, *chapter.exercise(outcome.exercise)), chapter.id);
+    break;
+  }
+  return false;
+}
+
+}  // namespace
+
+int run_check(Session const& session, CheckOptions const& options) {
+  auto const chapter_dir = session.resolve(options.chapter);
+  if (!chapter_dir) return exit_usage;
+  auto const chapter = session.load(*chapter_dir);
+  if (!chapter) return exit_usage;
+  auto const targets = exercise_targets(session, *chapter);
+  if (!targets) return exit_usage;
+
+  using Clock = std::chrono::steady_clock;
+  auto const ms = [](Clock::duration d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  };
+  auto const build_started = Clock::now();
+  auto const build = build_chapter(session, *chapter, *targets);
+  if (!build) return exit_usage;
+  auto const build_ended = Clock::now();
+
+  auto outcomes = run_exercises(session, *chapter, *targets, *build, options.trace);
+  // Exercises whose code runs on several threads, once they pass: again under ThreadSanitizer.
+  TsanStage tsan;
+  if (!options.no_tsan) tsan = run_tsan_stage(session, *chapter, outcomes, options.trace);
+  auto const runs_ended = Clock::now();
+
+  write_output_log(output_log(session, chapter->id), outcomes);
+  // --trace: the diagrams go to a file (and the chapter's page), the text stays in the message.
+  std::vector<TracedTest> traced;
+  for (auto& outcome : outcomes) {
+    for (auto& test : outcome.tests) {
+      if (auto diagram = take_diagram(test.message)) {
+        traced.push_back({outcome.exercise, test.name, std::move(*diagram)});
+      }
     }
   }
+  auto progress = session.load_progress();
+  auto& chapter_progress = progress.chapter(chapter->id);
+
+  print_test_lines(session, *chapter, outcomes, tsan);
+  for (auto const& outcome : outcomes) {
+    print_exercise_failures(session, *chapter, outcome,
+                            chapter_progress.hint_level(outcome.exercise), build->log_file);
+  }
+  bool const all_passed = print_score(session, *chapter_dir, *chapter, outcomes);
 
   if (options.trace) report_traces(session, chapter->id, traced);
   record_check(chapter_progress, *chapter, outcomes);
