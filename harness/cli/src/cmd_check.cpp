@@ -446,8 +446,7 @@ void print_exercise_failures(Session const& session, course::ChapterManifest con
 }
 
 // The score, and what to do next. Returns whether every test passed.
-bool print_score(Session const& session, course::ChapterDir const& chapter_dir,
-                 course::ChapterManifest const& chapter,
+bool print_score(Session const& session, course::ChapterManifest const& chapter,
                  std::vector<ExerciseOutcome> const& outcomes) {
   auto const& term = session.term;
   int points = 0;
@@ -462,7 +461,7 @@ bool print_score(Session const& session, course::ChapterDir const& chapter_dir,
       "\n{} {}/{} points  {}\n", term.bold("score"), points, total,
       all_passed ? term.green(progress_bar(points, total, 20)) : progress_bar(points, total, 20));
   if (all_passed) {
-    auto next = session.next_chapter(chapter_dir);
+    auto next = session.next_chapter(chapter);
     fmt::print("{}\n",
                term.green(next ? fmt::format("all tests pass — next: {}", next->id)
                                : std::string("all tests pass — that was the last chapter")));
@@ -520,7 +519,7 @@ int run_check(Session const& session, CheckOptions const& options) {
     print_exercise_failures(session, *chapter, outcome,
                             chapter_progress.hint_level(outcome.exercise), build->log_file);
   }
-  bool const all_passed = print_score(session, *chapter_dir, *chapter, outcomes);
+  bool const all_passed = print_score(session, *chapter, outcomes);
 
   if (options.trace) report_traces(session, chapter->id, traced);
   record_check(chapter_progress, *chapter, outcomes);

@@ -29,6 +29,17 @@ bool all_digits(std::string_view text) {
 
 }  // namespace
 
+ChapterDir ChapterDir::of_folder(fs::path const& dir) {
+  ChapterDir chapter;
+  chapter.dir = dir;
+  chapter.slug = dir.filename().string();
+  chapter.id = chapter.slug.substr(0, std::min<std::size_t>(4, chapter.slug.size()));
+  if (chapter.id.size() == 4 && chapter.id.starts_with("ch") && all_digits(chapter.id.substr(2))) {
+    chapter.number = std::stoi(chapter.id.substr(2));
+  }
+  return chapter;
+}
+
 std::vector<ChapterDir> find_chapters(fs::path const& chapters_root) {
   std::vector<ChapterDir> chapters;
   std::error_code error;
@@ -38,7 +49,7 @@ std::vector<ChapterDir> find_chapters(fs::path const& chapters_root) {
     if (name.size() < 4 || !name.starts_with("ch") || !all_digits(name.substr(2, 2))) continue;
     if (name.size() > 4 && name[4] != '-') continue;
     if (!fs::is_regular_file(entry.path() / "chapter.toml", error)) continue;
-    chapters.push_back({name.substr(0, 4), std::stoi(name.substr(2, 2)), name, entry.path()});
+    chapters.push_back(ChapterDir::of_folder(entry.path()));
   }
   std::sort(chapters.begin(), chapters.end(),
             [](ChapterDir const& a, ChapterDir const& b) { return a.slug < b.slug; });

@@ -151,12 +151,7 @@ class Reader {
 
   ChapterManifest chapter(toml::table const& root, fs::path const& dir) const {
     ChapterManifest out;
-    out.dir = dir;
-    out.slug = dir.filename().string();
-    out.id = out.slug.substr(0, std::min<std::size_t>(4, out.slug.size()));
-    if (out.id.size() == 4 && out.id.starts_with("ch")) {
-      out.number = std::atoi(out.id.c_str() + 2);
-    }
+    static_cast<ChapterDir&>(out) = ChapterDir::of_folder(dir);
     out.title = string(root.get("title"), "title");
     if (root.get("summary") != nullptr) out.summary = string(root.get("summary"), "summary");
     if (auto const* limit = root.get("time_limit_seconds"); limit != nullptr) {

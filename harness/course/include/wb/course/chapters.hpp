@@ -18,6 +18,9 @@ struct ChapterDir {
 
   /// The slug without its "chNN-" prefix: "future-concept".
   std::string short_slug() const;
+
+  /// The chapter a folder named chNN-slug (or chNN) is: its id, number and slug from the name.
+  static ChapterDir of_folder(std::filesystem::path const& dir);
 };
 
 /// Every chapters/chNN-*/ folder with a chapter.toml, in chapter order.

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "wb/course/chapters.hpp"
+
 namespace wb::course {
 
 /// chapter.toml is missing, unreadable or malformed; what() names the file and the problem.
@@ -60,11 +62,8 @@ struct ExerciseManifest {
   std::vector<std::string> test_names() const;
 };
 
-struct ChapterManifest {
-  std::string id;    // "ch02"
-  int number = 0;    // 2
-  std::string slug;  // "ch02-future-concept"
-  std::filesystem::path dir;
+/// A chapter's folder (id, number, slug, dir) and what its chapter.toml says.
+struct ChapterManifest : ChapterDir {
   std::string title;
   std::string summary;
   std::chrono::seconds time_limit{10};
