@@ -3,9 +3,14 @@
 // metrics endpoint. Written against any RoomBackend. (Provided, not an exercise.)
 #pragma once
 
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chat_config.hpp>
 #include <chat_metrics.hpp>
+#include <chrono>
 #include <client_session.hpp>
 #include <cstdint>
 #include <cstdio>
@@ -16,8 +21,10 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
 #include <wb/combinator/select.hpp>
 #include <wb/core/contract.hpp>
+#include <wb/io/async_read.hpp>
 #include <wb/io/buf_reader.hpp>
 #include <wb/io/read_line.hpp>
 #include <wb/io/write_all.hpp>
@@ -28,6 +35,7 @@
 #include <wb/task/spawn.hpp>
 #include <wb/task/task.hpp>
 #include <wb/time/timeout.hpp>
+#include <wb/time/timer_driver.hpp>
 
 namespace chat {
 
@@ -64,10 +72,40 @@ class SessionCount {
 };
 
 namespace detail {
+
+/// How long, and how much, a lingering close reads and drops before it closes anyway.
+inline constexpr auto linger_limit = std::chrono::seconds(2);
+inline constexpr std::size_t linger_bytes = 4 << 20;
+
+/// A lingering close of a socket whose session has ended: when the client's input was not all
+/// read (a line over the limit, cut off), closing at once makes the kernel answer with a reset,
+/// and a reset can destroy the server's last words (the error line, the end of the stream)
+/// before the client reads them. So the input is read and dropped until the client closes its
+/// side, `linger_bytes` went by, or `linger_limit` passed; then the socket is closed. `fd` is a
+/// second descriptor of the session's socket, taken before the session began.
+inline wb::Task<void> close_lingering(int fd) {
+  int unread = 0;
+  if (::ioctl(fd, FIONREAD, &unread) != 0 || unread == 0) {  // nothing the client sent is left
+    ::close(fd);
+    co_return;
+  }
+  auto stream = wb::net::TcpStream::from_fd(fd);  // owns fd from here, whatever the outcome
+  if (!stream) co_return;
+  std::vector<char> buffer(64 * 1024);
+  std::size_t dropped = 0;
+  auto const deadline = wb::TimerDriver::current().now() + linger_limit;
+  while (dropped < linger_bytes) {
+    auto read = co_await wb::timeout_at(deadline, wb::read(*stream, std::span<char>(buffer)));
+    if (!read || !*read || **read == 0) break;  // time is up, an error, or the client's end
+    dropped += **read;
+  }
+}
+
 template <RoomBackend B>
 wb::Task<void> counted_session(B backend, wb::net::TcpStream stream, std::uint64_t id,
                                std::shared_ptr<SessionShared> shared,
                                std::shared_ptr<SessionCount> count) {
+  int const lingering = ::fcntl(stream.fd(), F_DUPFD_CLOEXEC, 0);  // see close_lingering
   auto halves = std::move(stream).into_split();
   try {
     co_await run_session(std::move(backend), std::move(halves.first), std::move(halves.second), id,
@@ -75,6 +113,7 @@ wb::Task<void> counted_session(B backend, wb::net::TcpStream stream, std::uint64
   } catch (wb::NotStarted const& todo) {  // a session still to be written: say so, go on
     std::fprintf(stderr, "not started: %s\n", todo.what());
   }
+  if (lingering >= 0) co_await close_lingering(lingering);
   count->ended();
 }
 
