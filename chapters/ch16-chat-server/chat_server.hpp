@@ -73,6 +73,7 @@ class SessionCount {
 
 namespace detail {
 
+// ANCHOR: lingering_close
 /// How long, and how much, a lingering close reads and drops before it closes anyway.
 inline constexpr auto linger_limit = std::chrono::seconds(2);
 inline constexpr std::size_t linger_bytes = 4 << 20;
@@ -116,6 +117,7 @@ wb::Task<void> counted_session(B backend, wb::net::TcpStream stream, std::uint64
   if (lingering >= 0) co_await close_lingering(lingering);
   count->ended();
 }
+// ANCHOR_END: lingering_close
 
 /// Answers one HTTP request: GET /metrics gets the counters, anything else 404.
 inline wb::Task<void> answer_metrics(wb::net::TcpStream stream,
