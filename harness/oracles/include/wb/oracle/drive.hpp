@@ -6,8 +6,10 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 #include "wb/core/contract.hpp"
@@ -32,110 +34,49 @@ struct Policy {
 
 namespace detail {
 
-template <class F>
-auto poll_once(F& future, Context& cx, bool on_other_thread) {
-  if (!on_other_thread) return future.poll(cx);
-  std::optional<decltype(future.poll(cx))> result;
-  std::exception_ptr error;
-  std::thread([&] {
-    try {
-      result.emplace(future.poll(cx));
-    } catch (...) {
-      error = std::current_exception();
-    }
-  }).join();
-  if (error) std::rethrow_exception(error);
-  return std::move(*result);
-}
+/// A future's poll with its type erased: `poll` polls the future `self` points at and says
+/// whether it was Ready (the typed caller keeps the output). The loop that enforces the contract
+/// is compiled once, in the oracles' library (src/drive.cpp), rather than once for every future
+/// type in every test file — it was most of what a test file took to compile.
+struct ErasedFuture {
+  void* self = nullptr;
+  bool (*poll)(void* self, Context& cx) = nullptr;
+};
 
-template <Future F>
-Outcome<output_of<F>> drive_loop(F& future, Options const& options, Policy const& policy,
-                                 WakeLog& log_ref, PollTrace* trace) {
-  using Clock = std::chrono::steady_clock;
-  auto* log = &log_ref;
-  std::uint64_t generation = 1;
-  Waker waker = log->make_waker(generation);
+/// What a run counted, whatever the future's output.
+struct Counts {
   std::size_t polls = 0;
-  std::size_t spurious = 0;
-  bool next_is_spurious = false;
+  std::size_t spurious_polls = 0;
+  std::size_t wakes = 0;
+};
 
-  for (;;) {
-    if (polls >= options.max_polls) {
-      throw ContractViolation(verdict::never_ready(policy.name, polls));
-    }
-    if (policy.fresh_waker_each_poll && polls + spurious > 0) {
-      waker = log->make_waker(++generation);
-    }
-    log->begin_poll(generation);
-    Context cx(waker);
-    std::size_t const poll_number = polls + spurious + 1;
-    if (trace) trace->poll_started(poll_number, generation, next_is_spurious);
-
-    auto const started = Clock::now();
-    auto result = [&] {
-      WatchdogScope watch(options.stuck_poll_limit,
-                          verdict::stuck_poll(policy.name, poll_number, options.stuck_poll_limit));
-      return detail::poll_once(future, cx, policy.poll_on_other_threads);
-    }();
-    auto const took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
-    if (trace) trace->poll_ended(poll_number, result.is_ready());
-    bool const this_was_spurious = std::exchange(next_is_spurious, false);
-    (this_was_spurious ? spurious : polls) += 1;
-
-    if (took > options.max_poll_time) {
-      throw ContractViolation(
-          verdict::slow_poll(policy.name, poll_number, took, options.max_poll_time));
-    }
-
-    if (result.is_ready()) {
-      auto const woke_while_ready = log->wakes_this_poll();
-      log->mark_finished();
-      if (options.expected_polls && polls != *options.expected_polls) {
-        throw ContractViolation(verdict::poll_count(policy.name, polls, *options.expected_polls,
-                                                    options.expected_polls_because));
-      }
-      if (policy.wakes_after_ready_fail) {
-        if (policy.after_ready_grace.count() > 0)
-          std::this_thread::sleep_for(policy.after_ready_grace);
-        if (auto late = woke_while_ready + log->wakes_after_finish(); late > 0) {
-          throw ContractViolation(verdict::wake_after_ready(late));
-        }
-      }
-      if constexpr (std::is_void_v<output_of<F>>) {
-        return {polls, spurious, log->total_wakes()};
-      } else {
-        return {std::move(result).value(), polls, spurious, log->total_wakes()};
-      }
-    }
-
-    if (!policy.wait_for_wake) continue;
-    if (policy.spurious_polls && !this_was_spurious && !log->woken()) {
-      next_is_spurious = true;  // poll again although nobody asked: the future must cope
-      continue;
-    }
-    if (!log->wait_for_wake(Clock::now() + options.deadline, options.stale_grace)) {
-      if (log->stale_wakes() > 0) {
-        throw ContractViolation(
-            verdict::stale_waker(poll_number, log->last_stale_generation(), log->stale_wakes()));
-      }
-      throw ContractViolation(verdict::never_woken(policy.name, poll_number, options.deadline));
-    }
-  }
-}
+/// Drives `future` to Ready under `policy`, or throws ContractViolation with the verdict (and,
+/// under check --trace, the poll/wake timeline).
+Counts drive_erased(ErasedFuture future, Options const& options, Policy const& policy);
 
 }  // namespace detail
 
 template <Future F>
 Outcome<output_of<F>> drive(F& future, Options const& options, Policy const& policy) {
-  auto log = std::make_shared<WakeLog>();
-  // check --trace: the verdict carries the timeline of this run.
-  auto const trace = PollTrace::requested() ? std::make_shared<PollTrace>() : nullptr;
-  log->set_trace(trace);
-  try {
-    return detail::drive_loop<F>(future, options, policy, *log, trace.get());
-  } catch (ContractViolation const& violation) {
-    if (!trace) throw;
-    throw ContractViolation(violation.what() + trace->report(policy.name));
+  using Output = output_of<F>;
+  if constexpr (std::is_void_v<Output>) {
+    auto poll = [](void* self, Context& cx) { return static_cast<F*>(self)->poll(cx).is_ready(); };
+    auto const counts = detail::drive_erased({&future, poll}, options, policy);
+    return {counts.polls, counts.spurious_polls, counts.wakes};
+  } else {
+    struct State {
+      F* future;
+      std::optional<Output> output;
+    } state{&future, std::nullopt};
+    auto poll = [](void* self, Context& cx) {
+      auto* state = static_cast<State*>(self);
+      auto result = state->future->poll(cx);
+      if (result.is_pending()) return false;
+      state->output.emplace(std::move(result).value());
+      return true;
+    };
+    auto const counts = detail::drive_erased({&state, poll}, options, policy);
+    return {std::move(*state.output), counts.polls, counts.spurious_polls, counts.wakes};
   }
 }
 
