@@ -2,6 +2,7 @@
 // payload counted by a census, and a consumer that takes 10 ms (or 1 ms) per item. The census
 // says how many items were in memory at once — in the producer's hands, in the channel, in a
 // send waiting for room, in the consumer — which is what backpressure is there to bound.
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <vector>
 #include <wb/exec/runtime.hpp>
 #include <wb/testing/catch.hpp>
+#include <wb/testing/heap_in_use.hpp>
 #include <wb/time/sleep.hpp>
 #include <wb/time/timeout.hpp>
 #include <wb/time/timer_driver.hpp>
@@ -30,16 +32,18 @@ struct Maker {
   WorkItem operator()(std::size_t i) const { return make_work_item(i, census); }
 };
 
-/// The ids the consumer saw, in order.
+/// The ids the consumer saw, in order, and the most heap in use when it took an item.
 struct Consumed {
   std::mutex mutex;
   std::vector<std::size_t> ids;
+  std::size_t peak_heap = 0;
 };
 
 wb::Task<void> consume_one(std::shared_ptr<Consumed> consumed, WorkItem item, wb::Duration time) {
   {
     std::lock_guard lock(consumed->mutex);
     consumed->ids.push_back(item.id);
+    consumed->peak_heap = std::max(consumed->peak_heap, wb::testing::heap_in_use());
   }
   co_await wb::sleep(time);  // the payload stays in memory while the item is worked on
 }
@@ -60,6 +64,8 @@ struct PipelineRun {
   int peak = 0;
   int alive_after = 0;
   int made = 0;
+  std::size_t heap_before = 0;  // bytes on the heap just before run_pipeline was called
+  std::size_t peak_heap = 0;    // the most seen when the consumer took an item
 };
 
 constexpr auto hang_guard = 60s;  // beyond the time the consumer needs
@@ -70,6 +76,7 @@ wb::Task<void> drive(std::size_t count, std::size_t capacity, wb::Duration per_i
   auto const start = now();
   Maker const maker{census};  // named: GCC 12 destroys a braced temporary in a co_await twice
   SlowConsumer const consumer{consumed, per_item};
+  run->heap_before = wb::testing::heap_in_use();
   auto result = co_await wb::timeout(per_item * static_cast<int>(count) + hang_guard,
                                      run_pipeline(count, capacity, maker, consumer));
   if (result) {
@@ -82,6 +89,7 @@ PipelineRun run_pipeline_of(std::size_t count, std::size_t capacity, wb::Duratio
                             std::size_t worker_threads = 0) {
   auto census = std::make_shared<Census>();
   auto consumed = std::make_shared<Consumed>();
+  consumed->ids.reserve(count);  // its growth is the test's, not the pipeline's
   auto run = std::make_shared<PipelineRun>();
   {
     auto builder = wb::Runtime::builder().virtual_time();
@@ -93,6 +101,7 @@ PipelineRun run_pipeline_of(std::size_t count, std::size_t capacity, wb::Duratio
   run->peak = census->peak.load();
   run->alive_after = census->alive.load();
   run->made = census->made.load();
+  run->peak_heap = consumed->peak_heap;
   return *run;
 }
 
@@ -149,6 +158,34 @@ TEST_CASE("the producer never runs more than the channel's capacity ahead of a s
   CHECK(run.peak >= 8);
   INFO(run.alive_after << " items were still in memory after run_pipeline returned");
   CHECK(run.alive_after == 0);
+}
+
+TEST_CASE("the memory the pipeline holds stays bounded whatever holds it") {
+  // What backpressure bounds is memory, not one type's instances: a vector of pending sends or
+  // a coroutine frame per item holds memory while the census of items stays small. So this
+  // measures the heap itself, each time the consumer takes an item, against what the channel
+  // may hold: its capacity of items of a kilobyte, one in a waiting send, one being consumed,
+  // and a fixed allowance for the channel, the tasks and the runtime.
+  constexpr std::size_t count = 400;
+  constexpr std::size_t capacity = 8;
+  auto run = run_pipeline_of(count, capacity, 1ms);
+  REQUIRE(run.consumed.has_value());
+  std::size_t const grew = run.peak_heap > run.heap_before ? run.peak_heap - run.heap_before : 0;
+  std::size_t const per_item = 1024 + 256;  // the payload and what carries it
+  std::size_t const allowance = 24 * 1024;
+  std::size_t const bound = (capacity + 2) * per_item + allowance;
+  INFO("with a channel of " << capacity << " and " << count << " items, the heap grew by "
+                            << grew / 1024 << " KiB while the pipeline ran (at most "
+                            << bound / 1024 << " KiB: " << capacity + 2 << " items of about "
+                            << per_item << " bytes and " << allowance / 1024
+                            << " KiB for the channel, the tasks and the runtime). "
+                            << explain_peak(run.peak, capacity, count)
+                            << ". Something other than items grew with the number of items: "
+                               "this usually means sends, tasks or coroutine frames made for "
+                               "every item up front (a vector of pending sends, a task spawned "
+                               "per item that waits for its turn) instead of one send awaited "
+                               "at a time");
+  CHECK(grew <= bound);
 }
 
 TEST_CASE("a slow consumer sets the pace and the pipeline ends with its last item") {
