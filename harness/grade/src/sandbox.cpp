@@ -1,6 +1,7 @@
 #include "wb/grade/sandbox.hpp"
 
 #include <fmt/core.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <system_error>
 
 #include "wb/cli/text.hpp"
@@ -89,6 +91,22 @@ int take_mount_slot(fs::path const& dir) {
   return -1;
 }
 
+// Unmounts scratch folders left mounted by a workbook that was killed (SIGKILL gives it no
+// chance): "wb-scratch" tmpfs mounts under a work-<pid> folder whose process is gone.
+void unmount_stale_scratch() {
+  std::ifstream mounts("/proc/self/mountinfo");
+  for (std::string line; std::getline(mounts, line);) {
+    if (line.find(" - tmpfs wb-scratch ") == std::string::npos) continue;
+    std::istringstream fields(line);
+    std::string id, parent, device, root, point;
+    fields >> id >> parent >> device >> root >> point;
+    auto const work = point.find("/work-");
+    if (work == std::string::npos || point.find("\\") != std::string::npos) continue;
+    auto const pid = static_cast<pid_t>(std::atol(point.c_str() + work + 6));
+    if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) ::umount2(point.c_str(), MNT_DETACH);
+  }
+}
+
 // Can this process mount a tmpfs (root, and allowed to mount here)? Tried on a folder of its own.
 std::string why_no_tmpfs() {
   if (::geteuid() != 0) return "not root: mount(2) is refused";
@@ -148,6 +166,7 @@ SandboxSetup detect_sandbox(bool use_bubblewrap) {
   if (setup.as_root && !setup.setpriv) setup.as_root = false;  // cannot drop root without it
   if (!setup.as_root) setup.processes_already = count_processes_of(::getuid());
   setup.cgroups = CgroupTree::make(detect_cgroups(), setup.why_no_cgroups);
+  if (setup.as_root) unmount_stale_scratch();
   setup.why_no_scratch_tmpfs = why_no_tmpfs();
   setup.scratch_tmpfs = setup.why_no_scratch_tmpfs.empty();
   if (!use_bubblewrap) {
