@@ -245,7 +245,7 @@ int run_grade(Session const& session, GradeOptions const& options) {
   auto const grading_dir = tree_dir / "grading";
   auto const work_dir = grading_dir / fmt::format("work-{}", ::getpid());
   Grader grader(paths.root, *tree, sandbox, chapters, settings, work_dir, grading_dir / "cache");
-  if (!sandbox.bubblewrap) session.warning(sandbox.describe());
+  if (!sandbox.bubblewrap || !sandbox.cgroups) session.warning(sandbox.describe());
 
   // Reading (and unpacking) the submissions.
   auto const wanted = grader.wanted_files();

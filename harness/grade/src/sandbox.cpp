@@ -164,6 +164,10 @@ SandboxSetup detect_sandbox(bool use_bubblewrap) {
   setup.prlimit = find_in_path("prlimit");
   setup.setpriv = find_in_path("setpriv");
   if (setup.as_root && !setup.setpriv) setup.as_root = false;  // cannot drop root without it
+  // User ids of this run's own (8 workers at most): two runs at once, two instructors or a test
+  // beside a run, neither end each other's processes (end_worker_processes ends all of a
+  // user's) nor share a user's process limit.
+  setup.first_uid += static_cast<uid_t>(::getpid() % 100'000) * 8;
   if (!setup.as_root) setup.processes_already = count_processes_of(::getuid());
   setup.cgroups = CgroupTree::make(detect_cgroups(), setup.why_no_cgroups);
   if (setup.as_root) unmount_stale_scratch();

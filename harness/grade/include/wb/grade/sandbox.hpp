@@ -47,7 +47,7 @@ struct SandboxSetup {
   std::optional<std::filesystem::path> prlimit;  // util-linux: sets the limits
   std::optional<std::filesystem::path> setpriv;  // util-linux: drops root for a worker's uid
   bool as_root = false;                          // each worker runs as its own unused user id
-  uid_t first_uid = 1'900'000'000;               // worker N runs as first_uid + N
+  uid_t first_uid = 1'900'000'000;               // worker N runs as first_uid + N (+ 8 × pid)
   int processes_already = 0;                     // this user's processes now (when not root)
   /// The run's cgroups (one per step is made in it): limits on a step's processes together.
   std::shared_ptr<CgroupTree> cgroups;
