@@ -104,7 +104,11 @@ Spawned spawn_in_cgroups(SpawnOptions const& options) {
       [[maybe_unused]] auto const written = ::write(report[1], message, sizeof message);
       ::_exit(127);
     };
-    for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT}) ::signal(signal, SIG_DFL);
+    struct sigaction by_default {};
+    by_default.sa_handler = SIG_DFL;
+    for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT}) {
+      ::sigaction(signal, &by_default, nullptr);
+    }
     for (auto const& file : options.join_cgroups) {
       int const fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
       if (fd < 0 || ::write(fd, "0", 1) != 1) fail(join);  // "0": the writing process
