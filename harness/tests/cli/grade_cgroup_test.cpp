@@ -8,6 +8,7 @@
 #include <sstream>
 #include <wb/cli/process.hpp>
 #include <wb/grade/cgroup.hpp>
+#include <wb/grade/sandbox.hpp>
 #include <wb/testing/catch.hpp>
 
 namespace {
@@ -199,4 +200,44 @@ TEST_CASE("output of a child started into cgroups reaches run_command") {
   auto const result = wb::cli::run_command(options);
   CHECK(result.success());
   CHECK(result.output == "hello\n" + tree.path.string() + "\n");
+}
+
+TEST_CASE("the sandbox description says when cgroups and the scratch tmpfs are missing") {
+  wb::grade::SandboxSetup setup;
+  setup.bubblewrap = true;
+  setup.why_no_cgroups = "cgroup v1: no writable memory hierarchy";
+  setup.why_no_scratch_tmpfs = "not root: mount(2) is refused";
+  auto const text = setup.describe();
+  CHECK_THAT(text, Catch::Matchers::ContainsSubstring(
+                       "NO CGROUPS (cgroup v1: no writable memory hierarchy): memory is limited "
+                       "per process only"));
+  CHECK_THAT(text, Catch::Matchers::ContainsSubstring(
+                       "on this machine's disk with no quota (not root: mount(2) is refused)"));
+  CHECK_THAT(text, Catch::Matchers::ContainsSubstring("the sandbox's root is read-only"));
+}
+
+TEST_CASE("a real step group stops a process that goes past its memory") {
+  std::string why_not;
+  auto const run = wb::grade::CgroupTree::make(wb::grade::detect_cgroups(), why_not);
+  if (!run) {
+    WARN("no cgroups here: " << why_not);
+    return;
+  }
+  wb::grade::CgroupLimits limits;
+  limits.memory_mb = 64;
+  limits.processes = 16;
+  std::string error;
+  auto const group = run->group("unit-test", limits, error);
+  REQUIRE(group != nullptr);
+  // tail keeps the last 150 MB of a pipe in memory
+  wb::cli::SpawnOptions options;
+  options.argv = {"sh", "-c", "head -c 150000000 /dev/zero | tail -c 150000000 > /dev/null"};
+  options.join_cgroups = group->procs_files();
+  options.own_process_group = true;
+  auto const result = wb::cli::run_command(options);
+  group->kill_all();
+  auto const memory = group->memory();
+  CHECK_FALSE(result.success());
+  CHECK(memory.limit_hit);
+  CHECK(memory.peak_mb <= 64);
 }
