@@ -2,8 +2,9 @@
 // countdown.hpp), a correct one, and three archives (a good .tar.gz, one whose entry climbs out
 // with "..", a .zip whose countdown.hpp is a link to the reference solution), all in one run.
 // Each must get its grade with the right reason, the correct ones full marks beside them, and
-// nothing outside the sandbox may change: no file written, no connection made, no process left.
-// The limits are small (2 s per test, 8 s per submission) so that the hostile ones hit them fast.
+// nothing outside the sandbox may change: no file written, no connection made, no process,
+// cgroup or scratch mount left. The limits are small (2 s per test, 8 s per submission, 512 MB)
+// so that the hostile ones hit them fast.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
