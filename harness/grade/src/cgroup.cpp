@@ -383,6 +383,16 @@ std::shared_ptr<CgroupTree> CgroupTree::make(CgroupPlaces const& places, std::st
   return tree;
 }
 
+void CgroupTree::set_workers(int workers) const {
+  if (places_.cpu.empty()) return;
+  workers = std::clamp(workers, 1, 64);
+  if (places_.version == CgroupVersion::v2) {
+    write_file(folders_.front() / "cpu.weight", std::to_string(100 * workers));
+  } else {
+    write_file(folders_.back() / "cpu.shares", std::to_string(1024 * workers));
+  }
+}
+
 CgroupTree::~CgroupTree() {
   remove_folders(folders_);
   release_cleanup_slot(cleanup_slot_);

@@ -85,6 +85,11 @@ class CgroupTree {
   /// The run's own folders (one per hierarchy).
   std::vector<std::filesystem::path> const& folders() const { return folders_; }
 
+  /// The CPU weight of the run's cgroup against the machine's other processes: `workers`
+  /// processes' worth, as the workers' processes would have outside it (nested, all the steps'
+  /// groups would otherwise share the weight of one process when the machine is busy).
+  void set_workers(int workers) const;
+
   class Group;
   /// A child `name` with `limits`; nothing and `error` set when it cannot be made.
   std::unique_ptr<Group> group(std::string const& name, CgroupLimits const& limits,
