@@ -1,8 +1,9 @@
 #include "wb/cli/process.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <fmt/core.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -72,10 +73,108 @@ std::vector<char*> pointers_to(std::vector<std::string>& strings) {
   return pointers;
 }
 
+// spawn() for a child that joins cgroups before it execs: fork, then in the child only
+// async-signal-safe calls (the workbook has threads) on what was prepared before the fork. A
+// failure in the child is sent back through a close-on-exec pipe as {step, errno}; nothing
+// arriving means the exec succeeded.
+Spawned spawn_in_cgroups(SpawnOptions const& options) {
+  std::string program = options.argv.front();
+  if (program.find('/') == std::string::npos) {
+    auto const found = find_in_path(program);
+    if (!found) return {-1, fmt::format("could not start {}: not found in PATH", program)};
+    program = found->string();
+  }
+  auto argv_strings = options.argv;
+  auto argv = pointers_to(argv_strings);
+  auto env_strings = environment_with(options.env, options.clear_env);
+  auto envp = pointers_to(env_strings);
+  std::string const cwd = options.cwd.string();
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) return {-1, "could not create a pipe"};
+
+  sigset_t all;
+  sigset_t before;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &before);  // no handler of ours runs in the child
+  pid_t const pid = ::fork();
+  if (pid == 0) {
+    enum Step : int { join = 1, session, input, descriptors, directory, exec };
+    auto fail = [&](int step) {
+      int const message[2] = {step, errno};
+      [[maybe_unused]] auto const written = ::write(report[1], message, sizeof message);
+      ::_exit(127);
+    };
+    struct sigaction by_default {};
+    by_default.sa_handler = SIG_DFL;
+    for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT}) {
+      ::sigaction(signal, &by_default, nullptr);
+    }
+    for (auto const& file : options.join_cgroups) {
+      int const fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || ::write(fd, "0", 1) != 1) fail(join);  // "0": the writing process
+      ::close(fd);
+    }
+    if (options.new_session) {
+      if (::setsid() < 0) fail(session);
+    } else if (options.own_process_group) {
+      if (::setpgid(0, 0) < 0) fail(session);
+    }
+    if (options.stdin_fd >= 0) {
+      if (::dup2(options.stdin_fd, STDIN_FILENO) < 0) fail(input);
+    } else {
+      int const null = ::open("/dev/null", O_RDONLY);
+      if (null < 0 || ::dup2(null, STDIN_FILENO) < 0) fail(input);
+      if (null != STDIN_FILENO) ::close(null);
+    }
+    auto map = [&](int source, int target) {
+      if (source == target) {
+        if (::fcntl(source, F_SETFD, 0) < 0) fail(descriptors);
+      } else if (::dup2(source, target) < 0) {
+        fail(descriptors);
+      }
+    };
+    if (options.stdout_fd >= 0) map(options.stdout_fd, STDOUT_FILENO);
+    if (options.stderr_fd >= 0) map(options.stderr_fd, STDERR_FILENO);
+    for (auto const& [source, target] : options.extra_fds) map(source, target);
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) fail(directory);
+    sigset_t none;
+    sigemptyset(&none);
+    ::pthread_sigmask(SIG_SETMASK, &none, nullptr);
+    ::execve(program.c_str(), argv.data(), envp.data());
+    fail(exec);
+  }
+  int const fork_error = errno;
+  ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  ::close(report[1]);
+  if (pid < 0) {
+    ::close(report[0]);
+    return {-1, fmt::format("could not start {}: {}", program, std::strerror(fork_error))};
+  }
+  int message[2] = {0, 0};
+  ssize_t got = 0;
+  do {
+    got = ::read(report[0], message, sizeof message);
+  } while (got < 0 && errno == EINTR);
+  ::close(report[0]);
+  if (got <= 0) return {pid, {}};
+  wait_for(pid);
+  static constexpr char const* steps[] = {"",
+                                          "could not join its cgroup",
+                                          "could not start a session",
+                                          "could not open its input",
+                                          "could not set up its output",
+                                          "could not change to its folder",
+                                          "could not be run"};
+  auto const step = message[0] >= 1 && message[0] <= 6 ? message[0] : 6;
+  return {-1, fmt::format("could not start {}: {} ({})", options.argv.front(), steps[step],
+                          std::strerror(message[1]))};
+}
+
 }  // namespace
 
 Spawned spawn(SpawnOptions const& options) {
   if (options.argv.empty()) return {-1, "no program to run"};
+  if (!options.join_cgroups.empty()) return spawn_in_cgroups(options);
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attributes;
   posix_spawn_file_actions_init(&actions);
@@ -259,9 +358,13 @@ namespace {
 
 std::array<std::atomic<pid_t>, 8> tracked_groups{};
 std::atomic<void (*)() noexcept> interrupt_cleanup{nullptr};
+std::array<std::atomic<void (*)() noexcept>, 4> more_interrupt_cleanups{};
 
 void on_interrupt(int signal) {
   if (auto* cleanup = interrupt_cleanup.load()) cleanup();
+  for (auto& slot : more_interrupt_cleanups) {
+    if (auto* cleanup = slot.load()) cleanup();
+  }
   for (auto& group : tracked_groups) {
     pid_t const pid = group.load();
     if (pid > 0) ::kill(-pid, SIGKILL);
@@ -273,6 +376,13 @@ void on_interrupt(int signal) {
 }  // namespace
 
 void set_interrupt_cleanup(void (*cleanup)() noexcept) { interrupt_cleanup.store(cleanup); }
+
+void add_interrupt_cleanup(void (*cleanup)() noexcept) {
+  for (auto& slot : more_interrupt_cleanups) {
+    decltype(cleanup) expected = nullptr;
+    if (slot.compare_exchange_strong(expected, cleanup)) return;
+  }
+}
 
 void install_interrupt_handler() {
   struct sigaction action {};

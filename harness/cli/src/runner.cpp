@@ -185,6 +185,7 @@ class LaunchMonitor {
     spawn_options.extra_fds = {{stream->write, 3}};
     spawn_options.own_process_group = true;
     spawn_options.new_session = !options_.launcher.empty();
+    spawn_options.join_cgroups = options_.join_cgroups;
     std::optional<Pipe> key_pipe;
     if (options_.signed_results) {
       key_ = wb::testing::ResultKey::random();

@@ -241,11 +241,12 @@ int run_grade(Session const& session, GradeOptions const& options) {
   settings.output_shown = options.output_shown;
   settings.use_cache = !options.no_cache;
   int const jobs = std::clamp(options.jobs, 1, 8);
+  if (sandbox.cgroups) sandbox.cgroups->set_workers(jobs);
 
   auto const grading_dir = tree_dir / "grading";
   auto const work_dir = grading_dir / fmt::format("work-{}", ::getpid());
   Grader grader(paths.root, *tree, sandbox, chapters, settings, work_dir, grading_dir / "cache");
-  if (!sandbox.bubblewrap) session.warning(sandbox.describe());
+  if (!sandbox.bubblewrap || !sandbox.cgroups) session.warning(sandbox.describe());
 
   // Reading (and unpacking) the submissions.
   auto const wanted = grader.wanted_files();

@@ -166,15 +166,19 @@ std::string Grader::describe_limits() const {
   auto const& limits = settings_.limits;
   return fmt::format(
       "{} per test, {} s of tests per submission (shared among exercises by their number of "
-      "tests), {} MB of memory ({}), {} processes, {} KB of output, {} MB per file written, "
-      "{} s of CPU per compile",
+      "tests), {} MB of memory ({}{}), {} processes, {} KB of output, {} MB per file written, "
+      "{} s of CPU per compile{}",
       settings_.test_time ? fmt::format("{} ms", settings_.test_time->count())
                           : std::string("each chapter's time limit"),
       settings_.submission_time.count() / 1000, limits.memory_mb,
+      sandbox_.cgroups ? "for all of a step's processes together, in a cgroup; per process: "
+                       : "per process: ",
       tree_.address_sanitizer ? "AddressSanitizer's hard_rss_limit_mb, in the program itself"
                               : "RLIMIT_AS",
-      limits.processes, settings_.output_cap / 1024, limits.file_size_mb,
-      settings_.compile_seconds);
+      limits.processes, settings_.output_cap / 1024, limits.file_size_mb, settings_.compile_seconds,
+      sandbox_.scratch_tmpfs
+          ? fmt::format(", {} MB in the folder a test program writes in", limits.scratch_size_mb)
+          : std::string());
 }
 
 std::string Grader::cache_key(SubmissionFiles const& submission,
@@ -183,6 +187,8 @@ std::string Grader::cache_key(SubmissionFiles const& submission,
   Sha256 key;
   key.field(grading_version).field(tree_.fingerprint);
   key.field(sandbox_.bubblewrap ? "bubblewrap" : "limits only");
+  key.field(fmt::format("cgroups {}, scratch tmpfs {} MB", sandbox_.cgroups != nullptr,
+                        sandbox_.scratch_tmpfs ? settings_.limits.scratch_size_mb : 0));
   key.field(fmt::format(
       "{}|{}|{}|{}|{}|{}|{}|{}", settings_.test_time ? settings_.test_time->count() : -1,
       time_share(exercise).count(), settings_.compile_seconds, settings_.limits.memory_mb,
@@ -288,7 +294,29 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
   build.limits.memory_mb = std::max<std::size_t>(settings_.limits.memory_mb, 4096);
   build.limits.cpu_seconds = settings_.compile_seconds;
   build.limits.file_size_mb = std::max<std::size_t>(settings_.limits.file_size_mb, 512);
+  // Each step's processes in a cgroup of their own: one memory, process and CPU limit for all
+  // of them together. The group goes (its processes killed) when the step ends.
+  auto step_cgroup = [&](SandboxLimits const& limits,
+                         std::string& error) -> std::unique_ptr<CgroupTree::Group> {
+    if (!sandbox_.cgroups) return nullptr;
+    CgroupLimits group_limits;
+    group_limits.memory_mb = limits.memory_mb;
+    // bubblewrap's own two processes (it and its init) come on top of the submission's
+    group_limits.processes = limits.processes + 4;
+    group_limits.cpus = 1;
+    auto group = sandbox_.cgroups->group(fmt::format("w{}", worker), group_limits, error);
+    if (!group && error.empty()) error = "could not make its cgroup";
+    return group;
+  };
+  CgroupMemory build_memory;
   auto run_build_step = [&](std::vector<std::string> const& command) {
+    std::string cgroup_error;
+    auto const group = step_cgroup(build.limits, cgroup_error);
+    if (sandbox_.cgroups && !group) {
+      CommandResult failed;
+      failed.error = cgroup_error;
+      return failed;
+    }
     SpawnOptions spawn;
     spawn.argv = sandbox_launcher(sandbox_, build);
     spawn.argv.insert(spawn.argv.end(), command.begin(), command.end());
@@ -298,7 +326,12 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
     spawn.own_process_group = true;
     spawn.new_session = true;
     spawn.wall_limit = build_wall_limit();
+    if (group) spawn.join_cgroups = group->procs_files();
     auto result = run_command(std::move(spawn), 1u << 20);
+    if (group) {
+      group->kill_all();
+      build_memory = group->memory();
+    }
     end_worker_processes(sandbox_, worker);
     return result;
   };
@@ -323,6 +356,11 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
       graded.compile_error =
           fmt::format("{}:{}:{}: {}: {}", shown_path(diagnostic->file), diagnostic->line,
                       diagnostic->column, diagnostic->severity, diagnostic->message);
+    } else if (build_memory.limit_hit) {
+      graded.compile_error = fmt::format(
+          "the {} went past the memory limit of {} MB (all its processes together) and was "
+          "stopped",
+          step, build.limits.memory_mb);
     } else if (result.timed_out) {
       graded.compile_error = fmt::format(
           "the {} ran for {} s by the clock without finishing, and was stopped: a compiler that "
@@ -358,6 +396,12 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
     run.mounts.push_back({scratch, true});
     run.limits = settings_.limits;
     run.memory = tree_.address_sanitizer ? MemoryLimit::sanitizer : MemoryLimit::address_space;
+    // A tmpfs of a fixed size (as root), so that what the program writes there has a quota.
+    ScratchMount scratch_mount(sandbox_, scratch, settings_.limits.scratch_size_mb, worker);
+    if (!scratch_mount.error().empty()) graded.notes.push_back(scratch_mount.error());
+    std::string cgroup_error;
+    auto group = step_cgroup(run.limits, cgroup_error);
+    bool const cgroup_failed = sandbox_.cgroups && !group;
 
     RunOptions options;
     options.launcher = sandbox_launcher(sandbox_, run);
@@ -370,7 +414,19 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
     options.output_cap = settings_.output_cap;
     options.output_limit = std::max<std::size_t>(64 * 1024, settings_.output_shown * 2);
     options.deadline = Clock::now() + time_share(exercise);
-    auto outcome = run_exercise(chapter, exercise, target, program, options, settings_.test_time);
+    if (group) options.join_cgroups = group->procs_files();
+    ExerciseOutcome outcome;
+    if (cgroup_failed) {
+      outcome.run.error = cgroup_error;
+    } else {
+      outcome = run_exercise(chapter, exercise, target, program, options, settings_.test_time);
+    }
+    CgroupMemory run_memory;
+    if (group) {
+      group->kill_all();
+      run_memory = group->memory();
+      group.reset();
+    }
     end_worker_processes(sandbox_, worker);
     if (!outcome.run.error.empty()) {
       graded.cacheable = false;
@@ -394,12 +450,23 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
       if (out.reason == "memory limit") {
         out.message = fmt::format("went past the memory limit of {} MB: {}",
                                   settings_.limits.memory_mb, test.message);
+      } else if (run_memory.limit_hit && test.status != Status::pass &&
+                 test.status != Status::not_started) {
+        // The kernel killed a process of the submission for memory — the largest, which need
+        // not be the one running a test: every test that failed in the run failed with it.
+        out.reason = "memory limit";
+        out.message = fmt::format(
+            "memory limit hit ({} MB across its processes): {}",
+            run_memory.peak_mb > 0 ? run_memory.peak_mb : settings_.limits.memory_mb, test.message);
       }
       out.output = cut_output(test.output, settings_.output_shown);
       if (auto const* run_test = outcome.run.find(test.name)) {
         out.seconds = std::chrono::duration<double>(run_test->duration).count();
       }
       graded.tests.push_back(std::move(out));
+    }
+    if (cgroup_failed && graded.tests.empty()) {
+      fail_all("did not run", "the test program could not be started: " + cgroup_error);
     }
   }
   graded.seconds = seconds_since(started);

@@ -1,10 +1,17 @@
 #include "wb/grade/sandbox.hpp"
 
 #include <fmt/core.h>
+#include <signal.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <sstream>
 #include <system_error>
 
 #include "wb/cli/text.hpp"
@@ -55,7 +62,91 @@ int count_processes_of(uid_t uid) {
   return count;
 }
 
+// Scratch folders mounted now, for the interrupt handler (plain characters: a handler may not
+// allocate).
+struct MountSlot {
+  std::atomic<int> state{0};  // 0 free, 1 being filled, 2 mounted
+  std::array<char, 1024> path{};
+};
+std::array<MountSlot, 16> mount_slots;
+
+void unmount_on_interrupt() noexcept {
+  for (auto& slot : mount_slots) {
+    if (slot.state.load() == 2) ::umount2(slot.path.data(), MNT_DETACH);
+  }
+}
+
+int take_mount_slot(fs::path const& dir) {
+  static std::atomic<bool> registered{false};
+  if (!registered.exchange(true)) add_interrupt_cleanup(&unmount_on_interrupt);
+  auto const text = dir.string();
+  if (text.size() >= MountSlot{}.path.size()) return -1;
+  for (std::size_t i = 0; i < mount_slots.size(); ++i) {
+    int expected = 0;
+    if (!mount_slots[i].state.compare_exchange_strong(expected, 1)) continue;
+    std::memcpy(mount_slots[i].path.data(), text.c_str(), text.size() + 1);
+    mount_slots[i].state.store(2);
+    return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// Unmounts scratch folders left mounted by a workbook that was killed (SIGKILL gives it no
+// chance): "wb-scratch" tmpfs mounts under a work-<pid> folder whose process is gone.
+void unmount_stale_scratch() {
+  std::ifstream mounts("/proc/self/mountinfo");
+  for (std::string line; std::getline(mounts, line);) {
+    if (line.find(" - tmpfs wb-scratch ") == std::string::npos) continue;
+    std::istringstream fields(line);
+    std::string id, parent, device, root, point;
+    fields >> id >> parent >> device >> root >> point;
+    auto const work = point.find("/work-");
+    if (work == std::string::npos || point.find("\\") != std::string::npos) continue;
+    auto const pid = static_cast<pid_t>(std::atol(point.c_str() + work + 6));
+    if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) ::umount2(point.c_str(), MNT_DETACH);
+  }
+}
+
+// Can this process mount a tmpfs (root, and allowed to mount here)? Tried on a folder of its own.
+std::string why_no_tmpfs() {
+  if (::geteuid() != 0) return "not root: mount(2) is refused";
+  char pattern[] = "/tmp/wb-grade-mount-XXXXXX";
+  if (::mkdtemp(pattern) == nullptr) return fmt::format("mkdtemp: {}", std::strerror(errno));
+  std::string why;
+  if (::mount("wb-scratch", pattern, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m") != 0) {
+    why = fmt::format("mount(2) of a tmpfs fails here: {}", std::strerror(errno));
+  } else {
+    ::umount2(pattern, MNT_DETACH);
+  }
+  ::rmdir(pattern);
+  return why;
+}
+
 }  // namespace
+
+ScratchMount::ScratchMount(SandboxSetup const& setup, fs::path dir, std::size_t size_mb, int worker)
+    : dir_(std::move(dir)) {
+  if (!setup.scratch_tmpfs) return;
+  auto const uid = sandbox_uid(setup, worker);
+  // nr_inodes too: a tmpfs's inodes are memory its size does not count
+  auto const options =
+      fmt::format("size={}m,nr_inodes={},mode=0700,uid={},gid={}", size_mb, 4096, uid, uid);
+  if (::mount("wb-scratch", dir_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0) {
+    error_ = fmt::format(
+        "the scratch folder could not be made a tmpfs ({}): it is on the disk "
+        "with no quota",
+        std::strerror(errno));
+    return;
+  }
+  mounted_ = true;
+  cleanup_slot_ = take_mount_slot(dir_);
+}
+
+ScratchMount::~ScratchMount() {
+  if (!mounted_) return;
+  ::umount2(dir_.c_str(), MNT_DETACH);
+  if (cleanup_slot_ >= 0) mount_slots[static_cast<std::size_t>(cleanup_slot_)].state.store(0);
+}
 
 uid_t sandbox_uid(SandboxSetup const& setup, int worker) {
   return setup.as_root ? setup.first_uid + static_cast<uid_t>(worker) : ::getuid();
@@ -73,7 +164,15 @@ SandboxSetup detect_sandbox(bool use_bubblewrap) {
   setup.prlimit = find_in_path("prlimit");
   setup.setpriv = find_in_path("setpriv");
   if (setup.as_root && !setup.setpriv) setup.as_root = false;  // cannot drop root without it
+  // User ids of this run's own (8 workers at most): two runs at once, two instructors or a test
+  // beside a run, neither end each other's processes (end_worker_processes ends all of a
+  // user's) nor share a user's process limit.
+  setup.first_uid += static_cast<uid_t>(::getpid() % 100'000) * 8;
   if (!setup.as_root) setup.processes_already = count_processes_of(::getuid());
+  setup.cgroups = CgroupTree::make(detect_cgroups(), setup.why_no_cgroups);
+  if (setup.as_root) unmount_stale_scratch();
+  setup.why_no_scratch_tmpfs = why_no_tmpfs();
+  setup.scratch_tmpfs = setup.why_no_scratch_tmpfs.empty();
   if (!use_bubblewrap) {
     setup.why_not_bubblewrap = "turned off with --no-sandbox";
     return setup;
@@ -142,6 +241,9 @@ std::vector<std::string> sandbox_launcher(SandboxSetup const& setup,
       argv.insert(argv.end(), {mount.writable ? "--bind" : "--ro-bind", mount.path.string(),
                                mount.path.string()});
     }
+    // The root bubblewrap makes is a tmpfs with no size: read-only once everything is mounted
+    // on it (what is mounted keeps its own mode: /tmp and /dev have sizes).
+    argv.insert(argv.end(), {"--remount-ro", "/"});
     if (!request.cwd.empty()) argv.insert(argv.end(), {"--chdir", request.cwd.string()});
     argv.emplace_back("--");
   }
@@ -189,6 +291,26 @@ std::string SandboxSetup::describe() const {
   } else if (::geteuid() == 0) {
     text += "; runs as root (setpriv is missing): process limits do not apply";
   }
+  if (cgroups) {
+    text += fmt::format(
+        "; a cgroup {} per grading step: memory (tmpfs pages included, no swap), processes{} "
+        "limited for all of its processes together",
+        cgroups->version() == CgroupVersion::v2 ? "v2" : "v1",
+        cgroups->limits_cpu() ? " and one CPU's time" : "");
+  } else {
+    text += fmt::format(
+        "; NO CGROUPS ({}): memory is limited per process only (RLIMIT_AS or the sanitizer's), "
+        "so several processes of one submission together can use more",
+        why_no_cgroups);
+  }
+  if (scratch_tmpfs) {
+    text += "; the folder a test program writes in is a tmpfs of a fixed size";
+  } else {
+    text += fmt::format(
+        "; the folder a test program writes in is on this machine's disk with no quota ({})",
+        why_no_scratch_tmpfs);
+  }
+  if (bubblewrap) text += "; the sandbox's root is read-only, its /tmp and /dev have sizes";
   if (!prlimit) text += "; prlimit is missing: no memory, process or file-size limits";
   return text;
 }

@@ -124,6 +124,18 @@ std::string unpack(fs::path const& archive, std::vector<WantedFile> const& wante
   list.own_process_group = true;
   list.new_session = true;
   list.wall_limit = std::chrono::seconds(90);  // the CPU limit and more: a busy machine
+  // Listing and unpacking in a cgroup (where there are cgroups): their limits hold for all of
+  // bsdtar's processes together; it goes, with anything left in it, when this returns.
+  std::unique_ptr<CgroupTree::Group> group;
+  if (sandbox.cgroups) {
+    CgroupLimits limits;
+    limits.memory_mb = request.limits.memory_mb;
+    limits.processes = request.limits.processes + 4;
+    std::string error;
+    group = sandbox.cgroups->group(fmt::format("w{}", worker), limits, error);
+    if (!group) return "the archive could not be unpacked: " + error;
+    list.join_cgroups = group->procs_files();
+  }
   auto listed_from = open_archive();
   if (listed_from.fd < 0) return "the archive cannot be opened";
   list.stdin_fd = listed_from.fd;

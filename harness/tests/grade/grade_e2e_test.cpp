@@ -2,15 +2,18 @@
 // countdown.hpp), a correct one, and three archives (a good .tar.gz, one whose entry climbs out
 // with "..", a .zip whose countdown.hpp is a link to the reference solution), all in one run.
 // Each must get its grade with the right reason, the correct ones full marks beside them, and
-// nothing outside the sandbox may change: no file written, no connection made, no process left.
-// The limits are small (2 s per test, 8 s per submission) so that the hostile ones hit them fast.
+// nothing outside the sandbox may change: no file written, no connection made, no process,
+// cgroup or scratch mount left. The limits are small (2 s per test, 8 s per submission, 512 MB)
+// so that the hostile ones hit them fast.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -96,20 +99,57 @@ class Listener {
   std::thread thread_;
 };
 
-// Processes left running as the sandbox's users (uids from 1900000000 up, when run as root).
-int sandbox_processes_left() {
+// Processes left running as the sandbox's users (uids from `first` to `first` + 8, when run as
+// root; other grading runs on the machine have their own).
+int sandbox_processes_left(long long first) {
   int count = 0;
   std::error_code error;
   for (auto const& entry : fs::directory_iterator("/proc", error)) {
     std::ifstream status(entry.path() / "status");
     for (std::string line; std::getline(status, line);) {
       if (line.starts_with("Uid:")) {
-        if (std::atoll(line.c_str() + 4) >= 1'900'000'000LL) ++count;
+        auto const uid = std::atoll(line.c_str() + 4);
+        if (uid >= first && uid < first + 8) ++count;
         break;
       }
     }
   }
   return count;
+}
+
+// cgroups (wb-grade-<pid> of a workbook that has ended) and scratch tmpfs mounts left behind.
+std::vector<std::string> grading_leftovers() {
+  std::vector<std::string> found;
+  std::ifstream cgroups("/proc/self/cgroup");
+  std::set<fs::path> folders;
+  for (std::string line; std::getline(cgroups, line);) {
+    auto const first = line.find(':');
+    auto const second = line.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    auto const controllers = line.substr(first + 1, second - first - 1);
+    auto const path = fs::path(line.substr(second + 1)).relative_path();
+    auto const controller = controllers.substr(0, controllers.find(','));
+    if (controllers.empty()) {
+      folders.insert(fs::path("/sys/fs/cgroup") / path);
+      folders.insert(fs::path("/sys/fs/cgroup/unified") / path);
+    } else {
+      folders.insert(fs::path("/sys/fs/cgroup") / controller / path);
+    }
+  }
+  std::error_code error;
+  for (auto const& folder : folders) {
+    for (auto const& entry : fs::directory_iterator(folder, error)) {
+      auto const name = entry.path().filename().string();
+      if (!name.starts_with("wb-grade-")) continue;
+      auto const pid = static_cast<pid_t>(std::atol(name.c_str() + 9));
+      if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) found.push_back(entry.path());
+    }
+  }
+  std::ifstream mounts("/proc/self/mountinfo");
+  for (std::string line; std::getline(mounts, line);) {
+    if (line.find(" wb-scratch ") != std::string::npos) found.push_back(line);
+  }
+  return found;
 }
 
 struct Graded {
@@ -288,6 +328,33 @@ TEST_CASE("workbook grade gives every hostile submission its grade and changes n
             std::string::npos);
     }
   }
+  {  // limits on a submission's processes together and a size on every folder it writes to
+    auto const sandbox = grades.at("sandbox").get<std::string>();
+    bool const cgroups = sandbox.find("NO CGROUPS") == std::string::npos;
+    auto const& spread = by_name.at("memory-across-processes");  // 4 children x 300 MB
+    if (cgroups) {
+      CHECK(spread.points() == 0);
+      CHECK(spread.only({"memory limit", "time budget"}));
+      CHECK(spread.any_message_has("MB across its processes"));
+    } else {
+      WARN("no cgroups here (" << sandbox << "): memory-across-processes got " << spread.points()
+                               << " points");
+    }
+    if (sandboxed) {  // its root read-only, its /tmp and /dev sized: 65 MB of 768
+      auto const& root = by_name.at("fills-root-with-memory");
+      CHECK(root.points() == 0);
+      CHECK(root.only({"failed", "memory limit", "time budget"}));
+      CHECK(root.any_message_has(" MB of 768 MB"));
+    }
+    if (sandbox.find("is a tmpfs of a fixed size") != std::string::npos) {
+      auto const& scratch = by_name.at("fills-scratch");  // 64 MB of 640
+      CHECK(scratch.points() == 0);
+      CHECK(scratch.only({"failed", "memory limit", "time budget"}));
+      CHECK(scratch.any_message_has(" MB of 640 MB"));
+    }
+    INFO("cgroups or scratch mounts left behind");
+    CHECK(grading_leftovers().empty());
+  }
   {  // a future that never wakes loses the tests that wait for a wake-up
     auto const& lazy = by_name.at("never-wakes");
     CHECK(lazy.points() > 0);
@@ -355,13 +422,16 @@ TEST_CASE("workbook grade gives every hostile submission its grade and changes n
     }
     CHECK(snapshot(root / "harness/tests/grade") == before_fixtures);
     CHECK_FALSE(fs::exists(tmp.parent_path() / "escaped"));
-    if (::geteuid() == 0) {
+    auto const sandbox = grades.at("sandbox").get<std::string>();
+    auto const uids = sandbox.find("own user id (");
+    if (::geteuid() == 0 && uids != std::string::npos) {
+      auto const first = std::atoll(sandbox.c_str() + uids + 13);
       // a killed PID namespace takes a moment to be reaped
       auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-      while (sandbox_processes_left() > 0 && std::chrono::steady_clock::now() < deadline) {
+      while (sandbox_processes_left(first) > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
-      CHECK(sandbox_processes_left() == 0);
+      CHECK(sandbox_processes_left(first) == 0);
     }
   }
   fs::remove_all(tmp, error);

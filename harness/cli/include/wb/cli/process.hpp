@@ -5,8 +5,8 @@
 
 #include <sys/types.h>
 
-#include <cstddef>
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -55,6 +55,11 @@ struct SpawnOptions {
   // process that sleeps or blocks — a compiler reading a device that never answers — so a step
   // that runs code nobody has reviewed needs both. Needs own_process_group to end helpers too.
   std::chrono::milliseconds wall_limit{0};
+  // cgroup.procs files the child writes itself into before it execs (the grader's cgroups:
+  // limits on a submission's processes together), so that nothing it runs is ever outside
+  // them. Such a child is started with fork and exec instead of posix_spawn, which has no
+  // hook between the two; it does not start at all when a file cannot be written.
+  std::vector<std::string> join_cgroups;
 };
 
 struct Spawned {
@@ -70,7 +75,7 @@ struct CommandResult {
   bool started = false;
   std::string error;  // why it could not start
   ExitStatus status;
-  std::string output;  // stdout and stderr together (empty when written to a file)
+  std::string output;      // stdout and stderr together (empty when written to a file)
   bool timed_out = false;  // killed at SpawnOptions::wall_limit
 
   bool success() const { return started && status.success(); }
@@ -108,6 +113,9 @@ void install_interrupt_handler();
 /// A function the interrupt handler calls first (it must be async-signal-safe): watch restores
 /// the terminal's settings with it.
 void set_interrupt_cleanup(void (*cleanup)() noexcept);
+/// One more such function, called after that one (up to four; the grader removes its cgroups
+/// and unmounts its scratch folders with them).
+void add_interrupt_cleanup(void (*cleanup)() noexcept);
 void track_process_group(pid_t group);
 void untrack_process_group(pid_t group);
 

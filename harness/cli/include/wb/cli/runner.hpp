@@ -53,6 +53,8 @@ struct RunOptions {
   /// `tests` is the program's true list (from the pristine test file): a program that exits
   /// before a test has ended early, it does not lack the test.
   bool tests_are_known = false;
+  /// cgroup.procs files every launch joins before it execs (SpawnOptions::join_cgroups).
+  std::vector<std::string> join_cgroups;
 };
 
 /// How a test's result came about.

@@ -3,27 +3,32 @@
 // visible), resource limits always (memory, processes, file size, core dumps), and — when the
 // workbook runs as root — a user id of its own per worker, so that limits on processes apply and
 // files readable only by their owners stay unreadable. Without bubblewrap the limits and the
-// user id are all there is, and describe() says so.
+// user id are all there is, and describe() says so. Where cgroups can be made (cgroup.hpp),
+// each grading step's processes share one memory, process and CPU limit; as root, the folder a
+// test program writes in is a tmpfs of a fixed size.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "wb/cli/process.hpp"
+#include "wb/grade/cgroup.hpp"
 
 namespace wb::grade {
 
 /// What a sandboxed program may use.
 struct SandboxLimits {
-  std::size_t memory_mb = 2048;   // address space, or the sanitizer's RSS limit (see below)
-  int processes = 128;            // processes and threads of the sandbox's user
-  std::size_t file_size_mb = 64;  // largest file it may write
-  std::size_t tmp_size_mb = 64;   // its private /tmp
+  std::size_t memory_mb = 2048;      // address space, or the sanitizer's RSS limit (see below)
+  int processes = 128;               // processes and threads of the sandbox's user
+  std::size_t file_size_mb = 64;     // largest file it may write
+  std::size_t tmp_size_mb = 64;      // its private /tmp
+  std::size_t scratch_size_mb = 64;  // the folder a test program runs in (a tmpfs, as root)
   int open_files = 256;
   int cpu_seconds = 0;  // CPU time of each process (0: no limit); for compilers
 };
@@ -42,8 +47,13 @@ struct SandboxSetup {
   std::optional<std::filesystem::path> prlimit;  // util-linux: sets the limits
   std::optional<std::filesystem::path> setpriv;  // util-linux: drops root for a worker's uid
   bool as_root = false;                          // each worker runs as its own unused user id
-  uid_t first_uid = 1'950'000'000;               // worker N runs as first_uid + N
+  uid_t first_uid = 1'900'000'000;               // worker N runs as first_uid + N (+ 8 × pid)
   int processes_already = 0;                     // this user's processes now (when not root)
+  /// The run's cgroups (one per step is made in it): limits on a step's processes together.
+  std::shared_ptr<CgroupTree> cgroups;
+  std::string why_no_cgroups;
+  bool scratch_tmpfs = false;  // the scratch folder can be a tmpfs of its own (root: mount(2))
+  std::string why_no_scratch_tmpfs;
 
   /// One paragraph for the report: what isolates a submission here, and what does not.
   std::string describe() const;
@@ -77,6 +87,26 @@ cli::Environment sandbox_environment(SandboxRequest const& request);
 /// Ends every process of worker `worker`'s user (when running as root, where that user is the
 /// worker's alone): whatever escaped its process group and namespace goes too.
 void end_worker_processes(SandboxSetup const& setup, int worker);
+
+/// A test program's scratch folder made a tmpfs of `size_mb` for worker `worker` (where the
+/// setup allows it), unmounted when this ends — and by the interrupt handler when the workbook
+/// is stopped first.
+class ScratchMount {
+ public:
+  ScratchMount(SandboxSetup const& setup, std::filesystem::path dir, std::size_t size_mb,
+               int worker);
+  ~ScratchMount();
+  ScratchMount(ScratchMount const&) = delete;
+  ScratchMount& operator=(ScratchMount const&) = delete;
+  bool mounted() const { return mounted_; }
+  std::string const& error() const { return error_; }
+
+ private:
+  std::filesystem::path dir_;
+  bool mounted_ = false;
+  std::string error_;
+  int cleanup_slot_ = -1;
+};
 
 /// The user id worker `worker` runs as (when the workbook runs as root).
 uid_t sandbox_uid(SandboxSetup const& setup, int worker);
