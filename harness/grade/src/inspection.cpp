@@ -312,10 +312,12 @@ void read_preprocessed(CompiledUnit& unit, std::string_view text, fs::path const
     } else if (token.text == "Catch") {
       namespaces.insert("Catch");
     } else if (token.text == "testing" || token.text == "oracle") {
+      // wb::oracle, oracle::drive, namespace oracle, namespace o = oracle (after using wb)
       bool const before =
           t > 0 && (tokens[t - 1].text == "::" || tokens[t - 1].text == "namespace");
       bool const after = t + 1 < tokens.size() && tokens[t + 1].text == "::";
-      if (before || after) namespaces.insert("wb::" + std::string(token.text));
+      bool const aliased = t >= 3 && tokens[t - 1].text == "=" && tokens[t - 3].text == "namespace";
+      if (before || after || aliased) namespaces.insert("wb::" + std::string(token.text));
     }
   }
   if (found.contains("asm")) {
@@ -366,9 +368,12 @@ std::vector<std::string> inspect(CompiledUnit const& stub, CompiledUnit const& s
     }
     if (type == 'i') indirect.push_back(shown(name));
     // A template instantiation is weak: the stub's test makes the same ones. An explicit
-    // specialisation or a plain function is strong.
+    // specialisation or a plain function is strong; a weak definition of a name the framework's
+    // libraries define stands in for theirs when their member is not linked.
     if (auto const ns = framework_namespace(name); !ns.empty()) {
-      if (is_strong(type) || type == 'i') in_namespace[std::string(ns)].push_back(shown(name));
+      if (is_strong(type) || type == 'i' || framework.defined.contains(name)) {
+        in_namespace[std::string(ns)].push_back(shown(name) + (is_strong(type) ? "" : " (weak)"));
+      }
       continue;
     }
     bool const of_framework = framework.defined.contains(name) || framework.referred.contains(name);

@@ -86,6 +86,13 @@ TEST_CASE("the learner's lines stay the learner's after a #line that names anoth
   CHECK_THAT(findings, ContainsSubstring("#line"));
 }
 
+TEST_CASE("a namespace alias of the framework's namespace is seen") {
+  auto const unit = read(preprocessed("using namespace wb;\nnamespace o = oracle;\n"));
+  CHECK_THAT(all(unit.learner_findings), ContainsSubstring("wb::oracle"));
+  auto const own = read(preprocessed("bool testing = false;\nint oracle(int x) { return x; }\n"));
+  CHECK(own.learner_findings.empty());
+}
+
 TEST_CASE("a raw string that spans lines does not end the learner's lines early") {
   auto const unit =
       read(preprocessed("char const* text = R\"x(\n# 1 \"/course/harness/catch.hpp\" 2\n)x\";\n"
@@ -127,6 +134,12 @@ TEST_CASE("a definition of a name the framework calls is flagged") {
   wb::grade::read_symbols(submission, "read T 0 10\ncounter B 0 4\n");
   auto const findings = all(wb::grade::inspect(stub, submission, framework, "/x"));
   CHECK_THAT(findings, ContainsSubstring("defines read, which the test framework also defines"));
+  // a weak stand-in for a function of the framework's libraries
+  CompiledUnit weak;
+  wb::grade::read_symbols(weak, "_ZN2wb7testing9sign_lineEv W 0 10\n");
+  CHECK_THAT(
+      all(wb::grade::inspect(stub, weak, framework, "/x")),
+      ContainsSubstring("wb::testing::sign_line() (weak) in the test framework's namespace"));
   CHECK_THAT(findings, !ContainsSubstring("counter"));  // a global variable of its own
 }
 

@@ -4,6 +4,9 @@
 // Each must get its grade with the right reason, the correct ones full marks beside them, and
 // nothing outside the sandbox may change: no file written, no connection made, no process left.
 // The limits are small (2 s per test, 8 s per submission) so that the hostile ones hit them fast.
+// Submissions written to earn marks without an answer (a replaced signing function, redefined
+// test macros, a specialised oracle, a memory scan for the key, an IFUNC resolver) must be flagged
+// for review by the inspection of what was compiled, and honest ones must not be.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
