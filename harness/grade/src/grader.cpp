@@ -289,6 +289,7 @@ FrameworkSymbols Grader::framework_symbols(std::string const& target) const {
     }
     all.defined.insert(symbols->defined.begin(), symbols->defined.end());
     all.referred.insert(symbols->referred.begin(), symbols->referred.end());
+    all.strong.insert(symbols->strong.begin(), symbols->strong.end());
   }
   return all;
 }

@@ -141,6 +141,7 @@ void read_symbols(FrameworkSymbols& framework, std::string_view nm_output) {
     if (type == 'U') {
       framework.referred.insert(std::move(name));
     } else if (is_global_definition(type)) {
+      if (is_strong(type)) framework.strong.insert(name);
       framework.defined.insert(std::move(name));
     }
   });
@@ -368,10 +369,11 @@ std::vector<std::string> inspect(CompiledUnit const& stub, CompiledUnit const& s
     }
     if (type == 'i') indirect.push_back(shown(name));
     // A template instantiation is weak: the stub's test makes the same ones. An explicit
-    // specialisation or a plain function is strong; a weak definition of a name the framework's
-    // libraries define stands in for theirs when their member is not linked.
+    // specialisation or a plain function is strong; a weak definition of a function the
+    // framework's libraries define (strong: not inline) stands in for theirs when their member
+    // is not linked.
     if (auto const ns = framework_namespace(name); !ns.empty()) {
-      if (is_strong(type) || type == 'i' || framework.defined.contains(name)) {
+      if (is_strong(type) || type == 'i' || framework.strong.contains(name)) {
         in_namespace[std::string(ns)].push_back(shown(name) + (is_strong(type) ? "" : " (weak)"));
       }
       continue;

@@ -128,7 +128,8 @@ TEST_CASE("a definition of a name the framework calls is flagged") {
   wb::grade::read_symbols(framework,
                           "libwb_test_main.a[catch_main.cpp.o]:\n"
                           "read U\n"
-                          "_ZN2wb7testing9sign_lineEv T 0 10\n");
+                          "_ZN2wb7testing9sign_lineEv T 0 10\n"
+                          "_ZN5Catch13MessageStreamC2Ev W 0 10\n");
   CompiledUnit const stub;
   CompiledUnit submission;
   wb::grade::read_symbols(submission, "read T 0 10\ncounter B 0 4\n");
@@ -140,6 +141,10 @@ TEST_CASE("a definition of a name the framework calls is flagged") {
   CHECK_THAT(
       all(wb::grade::inspect(stub, weak, framework, "/x")),
       ContainsSubstring("wb::testing::sign_line() (weak) in the test framework's namespace"));
+  // a weak copy of an inline function the framework also has is no replacement
+  CompiledUnit inline_copy;
+  wb::grade::read_symbols(inline_copy, "_ZN5Catch13MessageStreamC2Ev W 0 10\n");
+  CHECK(wb::grade::inspect(stub, inline_copy, framework, "/x").empty());
   CHECK_THAT(findings, !ContainsSubstring("counter"));  // a global variable of its own
 }
 

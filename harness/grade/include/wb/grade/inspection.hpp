@@ -40,6 +40,7 @@ struct CompiledUnit {
 /// Symbols the test framework's objects and libraries define or refer to.
 struct FrameworkSymbols {
   std::set<std::string> defined;   // strong or weak
+  std::set<std::string> strong;    // defined strong: not inline, not a template instantiation
   std::set<std::string> referred;  // undefined in them: what they take from elsewhere
 };
 
