@@ -272,7 +272,8 @@ std::shared_ptr<CompiledUnit const> Grader::stub_unit(std::string const& target,
 }
 
 FrameworkSymbols Grader::framework_symbols(std::string const& target) const {
-  std::vector<fs::path> inputs = {tree_.main_object, tree_.signing_object};
+  std::vector<fs::path> inputs = {tree_.main_object};
+  inputs.insert(inputs.end(), tree_.framework_objects.begin(), tree_.framework_objects.end());
   for (auto const& word : tree_.exercises.at(target).link) {
     if (!word.ends_with(".a") || word.starts_with("-")) continue;
     inputs.push_back(fs::path(word).is_absolute() ? fs::path(word) : tree_.build_dir / word);

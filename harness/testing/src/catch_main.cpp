@@ -46,7 +46,8 @@ namespace {
 // closed at once, and the key is kept where no name outside this file reaches it. It is still in
 // the program's memory, which the learner's code shares: `grade` inspects what was compiled for
 // code that goes looking for it (see harness/grade/include/wb/grade/inspection.hpp), and links
-// the signing functions as an object, so that a submission cannot put its own in their place.
+// the framework's objects (signing included) as objects, so a submission cannot put its own
+// functions in their place.
 struct ResultSigning {
   bool requested = false;
   std::optional<wb::testing::ResultKey> key;

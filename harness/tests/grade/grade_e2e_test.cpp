@@ -332,6 +332,13 @@ TEST_CASE("workbook grade gives every hostile submission its grade and changes n
     CHECK(link_error.find("wb::testing::") != std::string::npos);
     CHECK(link_error.find("the test framework defines too") != std::string::npos);
     flagged("defines-signing-functions", "defines wb::testing::ResultKey::from_hex");
+    // The same with the functions that format the reporter's lines (another library member).
+    auto const& lines = by_name.at("defines-result-line-functions");
+    CHECK(lines.points() == 0);
+    CHECK(lines.only({"compile error"}));
+    CHECK(lines.exercise().at("compile_error").get<std::string>().find("wb::testing::format_") !=
+          std::string::npos);
+    flagged("defines-result-line-functions", "defines wb::testing::format_end");
     flagged("redefines-test-macros", "redefines macros of the test framework");
     CHECK(by_name.at("redefines-test-macros").notes().find("CHECK, TEST_CASE") !=
           std::string::npos);
