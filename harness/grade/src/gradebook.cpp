@@ -185,6 +185,20 @@ std::string reasons_of(SubmissionGrade const& submission) {
   return text;
 }
 
+// The notes that flag a submission for review ("review countdown.hpp: …", "review
+// countdown.hpp (as compiled): …"), over all its exercises.
+std::vector<std::string> review_flags(SubmissionGrade const& submission) {
+  std::vector<std::string> flags;
+  for (auto const& chapter : submission.chapters) {
+    for (auto const& exercise : chapter.exercises) {
+      for (auto const& note : exercise.notes) {
+        if (note.starts_with("review ")) flags.push_back(chapter.id + " " + note);
+      }
+    }
+  }
+  return flags;
+}
+
 std::string pad(std::string_view text, std::size_t width, bool right = false) {
   auto const shown = display_width(text);
   if (shown >= width) return std::string(text);
@@ -224,6 +238,9 @@ std::string format_table(Gradebook const& book, Terminal const& term) {
     line += "  " + pad(fmt::format("{}/{}", submission.points(), max), 9, true);
     line += "  " + pad(fmt::format("{}", max > 0 ? submission.points() * 100 / max : 0), 4, true);
     line += "  " + term.dim(reasons_of(submission));
+    if (auto const flags = review_flags(submission).size(); flags > 0) {
+      line += "  " + term.yellow(fmt::format("flagged for review ({}, see the notes)", flags));
+    }
     if (submission.cached()) line += term.dim(" (cached)");
     out += line + "\n";
   }
@@ -264,8 +281,13 @@ std::string format_csv(Gradebook const& book) {
     int const max = submission.max_points();
     out += fmt::format(",{},{},{:.1f},", submission.error.empty() ? submission.points() : 0, max,
                        max > 0 ? 100.0 * submission.points() / max : 0.0);
-    out += csv_field(submission.error.empty() ? reasons_of(submission)
-                                              : "not graded: " + submission.error);
+    auto notes =
+        submission.error.empty() ? reasons_of(submission) : "not graded: " + submission.error;
+    for (auto const& flag : review_flags(submission)) {
+      notes += (notes.empty() ? "" : "; ") + std::string("flagged: ") +
+               (flag.size() > 300 ? flag.substr(0, 297) + "..." : flag);
+    }
+    out += csv_field(notes);
     out += "\n";
   }
   return out;

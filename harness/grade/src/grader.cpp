@@ -25,7 +25,9 @@ using wb::testing::Status;
 namespace {
 
 // Bump when grading itself changes what a grade is: every cached grade is then made again.
-constexpr std::string_view grading_version = "wb-grade-2";  // 2: a crash in the sandbox
+// 2: a crash in the sandbox; 3: what was compiled is inspected, the signing code linked as an
+// object
+constexpr std::string_view grading_version = "wb-grade-3";
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -74,6 +76,37 @@ std::vector<std::string> suspicious_constructs(std::string_view source) {
   }
   return found;
 }
+
+// At most `limit` bytes of a file; `cut` is set when it holds more.
+std::string read_capped(fs::path const& file, std::size_t limit, bool& cut) {
+  std::error_code error;
+  auto const size = fs::file_size(file, error);
+  if (error) return {};
+  if (size > limit) cut = true;
+  std::ifstream in(file, std::ios::binary);
+  std::string text(std::min<std::uintmax_t>(size, limit), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(std::max<std::streamsize>(0, in.gcount())));
+  return text;
+}
+
+// A compile command turned into "preprocess, keeping the macro definitions, into `out`".
+std::vector<std::string> preprocess_command(std::vector<std::string> words, fs::path const& out) {
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (words[i] == "-c") words[i] = "-E";
+    if (words[i] == "-o" && i + 1 < words.size()) words[i + 1] = out.string();
+  }
+  words.insert(words.begin() + 1, "-dD");
+  return words;
+}
+
+std::string tool(std::string_view name) {
+  auto const found = find_in_path(name);
+  return found ? found->string() : std::string(name);
+}
+
+constexpr std::size_t symbols_limit = 64u << 20;        // nm's output
+constexpr std::size_t preprocessed_limit = 256u << 20;  // the unit preprocessed, the object
 
 void make_private_dir(fs::path const& dir, SandboxSetup const& sandbox, int worker) {
   std::error_code error;
@@ -204,6 +237,70 @@ std::string Grader::cache_key(SubmissionFiles const& submission,
   return key.hex();
 }
 
+std::shared_ptr<CompiledUnit const> Grader::stub_unit(std::string const& target,
+                                                      std::string& why) const {
+  std::lock_guard lock(baselines_mutex_);
+  if (auto found = stub_units_.find(target); found != stub_units_.end()) {
+    if (!found->second) why = "the stub's build could not be read";
+    return found->second;
+  }
+  auto& made = stub_units_[target];
+  auto const& commands = tree_.exercises.at(target);
+  fs::path object;
+  for (std::size_t i = 0; i + 1 < commands.compile.size(); ++i) {
+    if (commands.compile[i] == "-o") object = commands.compile[i + 1];
+  }
+  if (object.is_relative()) object = tree_.build_dir / object;
+  std::error_code error;
+  if (object.empty() || !fs::exists(object, error)) {
+    why = fmt::format("the stub's object {} is not built", object.string());
+    return nullptr;
+  }
+  auto unit = std::make_shared<CompiledUnit>();
+  auto const symbols = run_command({tool("nm"), "-P", object.string()}, {}, symbols_limit);
+  auto const sections = run_command({tool("readelf"), "-S", "-W", object.string()});
+  auto const preprocessed = work_dir_ / fmt::format("stub-{}.ii", target);
+  auto const preprocess =
+      run_command(preprocess_command(commands.compile, preprocessed), tree_.build_dir);
+  if (!symbols.success() || !sections.success() || !preprocess.success()) {
+    why = fmt::format("nm, readelf or the preprocessor failed on the stub's {}", target);
+    fs::remove(preprocessed, error);
+    return nullptr;
+  }
+  read_symbols(*unit, symbols.output);
+  read_sections(*unit, sections.output);
+  bool cut = false;
+  read_preprocessed(*unit, read_capped(preprocessed, preprocessed_limit, cut), {});
+  read_object_bytes(*unit, read_capped(object, preprocessed_limit, cut));
+  fs::remove(preprocessed, error);
+  made = std::move(unit);
+  return made;
+}
+
+FrameworkSymbols Grader::framework_symbols(std::string const& target) const {
+  std::vector<fs::path> inputs = {tree_.main_object};
+  inputs.insert(inputs.end(), tree_.framework_objects.begin(), tree_.framework_objects.end());
+  for (auto const& word : tree_.exercises.at(target).link) {
+    if (!word.ends_with(".a") || word.starts_with("-")) continue;
+    inputs.push_back(fs::path(word).is_absolute() ? fs::path(word) : tree_.build_dir / word);
+  }
+  FrameworkSymbols all;
+  std::lock_guard lock(baselines_mutex_);
+  for (auto const& input : inputs) {
+    if (input.empty()) continue;
+    auto& symbols = library_symbols_[input.string()];
+    if (!symbols) {
+      FrameworkSymbols read;
+      read_symbols(read, run_command({tool("nm"), "-P", input.string()}, {}, symbols_limit).output);
+      symbols = std::make_shared<FrameworkSymbols const>(std::move(read));
+    }
+    all.defined.insert(symbols->defined.begin(), symbols->defined.end());
+    all.referred.insert(symbols->referred.begin(), symbols->referred.end());
+    all.strong.insert(symbols->strong.begin(), symbols->strong.end());
+  }
+  return all;
+}
+
 GradedExercise Grader::grade(SubmissionFiles const& submission, std::string const& slot,
                              std::size_t chapter_index, std::size_t exercise_index,
                              int worker) const {
@@ -309,7 +406,8 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
     return group;
   };
   CgroupMemory build_memory;
-  auto run_build_step = [&](std::vector<std::string> const& command) {
+  auto run_build_step = [&](std::vector<std::string> const& command,
+                            std::size_t output_limit = 1u << 20) {
     std::string cgroup_error;
     auto const group = step_cgroup(build.limits, cgroup_error);
     if (sandbox_.cgroups && !group) {
@@ -327,7 +425,7 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
     spawn.new_session = true;
     spawn.wall_limit = build_wall_limit();
     if (group) spawn.join_cgroups = group->procs_files();
-    auto result = run_command(std::move(spawn), 1u << 20);
+    auto result = run_command(std::move(spawn), output_limit);
     if (group) {
       group->kill_all();
       build_memory = group->memory();
@@ -371,10 +469,64 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
           fmt::format("the compiler used up its {} s of CPU time", settings_.compile_seconds);
     } else if (auto line = first_unlocated_error(result.output)) {
       graded.compile_error = *line;
+      if (step == "link" &&
+          (contains(*line, "duplicate symbol") || contains(*line, "multiple definition"))) {
+        graded.compile_error +=
+            " (the submission defines a name the test framework defines too: its code may "
+            "define names of its own, never replace the framework's)";
+      }
     } else {
       graded.compile_error = fmt::format("{} failed ({})", step, describe(result.status));
     }
     fail_all("compile error", fmt::format("does not {}: {}", step, graded.compile_error));
+  };
+
+  // What was compiled, against the stub's build: read in the sandbox (nm, readelf and the
+  // preprocessor see the learner's object and files), compared here.
+  auto inspect_compiled = [&](fs::path const& object) {
+    std::string why;
+    auto const stub = stub_unit(target, why);
+    auto const preprocessed = objects / (target + ".ii");
+    auto const symbols = fs::path(object.string() + ".nm");
+    auto const sections = fs::path(object.string() + ".sections");
+    // One sandboxed step for the three tools: each step's start and clean-up costs more than
+    // nm and readelf themselves.
+    std::vector<std::string> command = {"/bin/sh", "-c",
+                                        "o=$1; shift; " + tool("nm") +
+                                            " -P \"$o\" > \"$o.nm\" && " + tool("readelf") +
+                                            " -S -W \"$o\" > \"$o.sections\" && exec \"$@\"",
+                                        "inspect", object.string()};
+    for (auto& word :
+         preprocess_command(tree_.compile_command(target, overlay, object), preprocessed)) {
+      command.push_back(std::move(word));
+    }
+    auto const tools = run_build_step(command);
+    std::error_code removed;
+    auto remove_outputs = [&] {
+      for (auto const& file : {preprocessed, symbols, sections}) fs::remove(file, removed);
+    };
+    if (!stub || !tools.success()) {
+      graded.notes.push_back(fmt::format(
+          "review {}: what was compiled could not be inspected ({})", exercise.files.front(),
+          stub ? "nm, readelf or the preprocessor failed on the submission's build" : why));
+      remove_outputs();
+      return;
+    }
+    CompiledUnit unit;
+    read_symbols(unit, read_capped(symbols, symbols_limit, unit.truncated));
+    read_sections(unit, read_capped(sections, symbols_limit, unit.truncated));
+    read_preprocessed(unit, read_capped(preprocessed, preprocessed_limit, unit.truncated), overlay);
+    read_object_bytes(unit, read_capped(object, preprocessed_limit, unit.truncated));
+    remove_outputs();
+    std::string files;
+    for (auto const& file : exercise.files) {
+      if (submission.find(chapter.slug, file) != nullptr)
+        files += (files.empty() ? "" : ", ") + file;
+    }
+    for (auto const& finding :
+         inspect(*stub, unit, framework_symbols(target), tree_.exercises.at(target).chapter_dir)) {
+      graded.notes.push_back(fmt::format("review {} (as compiled): {}", files, finding));
+    }
   };
 
   auto const object = objects / (target + ".o");
@@ -383,6 +535,7 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
   if (!compiled.success()) {
     build_failure(compiled, "compile");
   } else {
+    inspect_compiled(object);
     auto linked = run_build_step(tree_.link_command(target, object, program));
     if (!linked.success()) build_failure(linked, "link");
   }

@@ -116,6 +116,7 @@ std::vector<std::string> GradingTree::link_command(std::string const& target,
   for (auto const& word : exercises.at(target).link) {
     if (word.ends_with(".o") && !word.starts_with("-")) {
       if (!main_object.empty()) words.push_back(main_object.string());
+      for (auto const& framework : framework_objects) words.push_back(framework.string());
       words.push_back(object.string());
     } else {
       words.push_back(word);
@@ -194,26 +195,38 @@ std::optional<GradingTree> read_grading_tree(fs::path const& build_dir, fs::path
     for (auto const& word : commands.link) fingerprint.field(word);
     tree.exercises.emplace(target, std::move(commands));
   }
-  // The test main's object out of its library (see main_object), redone when the library changes.
+  // The test main's object, and every object of the framework's own libraries, out of their
+  // libraries (see main_object and framework_objects), redone when a library changes.
   auto const& some_link =
       tree.exercises.empty() ? std::vector<std::string>{} : tree.exercises.begin()->second.link;
+  struct LinkedFirst {
+    std::string_view library;
+    std::string_view member;  // empty: all of them
+  };
+  LinkedFirst const linked_first[] = {
+      {"libwb_test_main.a", "catch_main"}, {"libwb_result_line.a", ""}, {"libwb_oracles.a", ""}};
   for (auto const& word : some_link) {
-    if (!word.ends_with("libwb_test_main.a")) continue;
-    auto const library = fs::path(word).is_absolute() ? fs::path(word) : build_dir / word;
-    auto const dir = build_dir / "grading" / "link-first";
-    fs::create_directories(dir, io);
-    auto const members = run_command({"ar", "t", library.string()});
-    for (auto const& member : split_lines(members.output)) {
-      if (!contains(member, "catch_main")) continue;
-      auto const extracted = dir / member;
-      if (!fs::exists(extracted, io) ||
-          fs::last_write_time(extracted, io) < fs::last_write_time(library, io)) {
-        run_command({"ar", "x", library.string(), member}, dir);
-        fs::last_write_time(extracted, fs::file_time_type::clock::now(), io);
-      }
-      if (fs::exists(extracted, io)) {
-        tree.main_object = extracted;
+    for (auto const& wanted : linked_first) {
+      if (!word.ends_with("/" + std::string(wanted.library)) && word != wanted.library) continue;
+      auto const library = fs::path(word).is_absolute() ? fs::path(word) : build_dir / word;
+      auto const dir = build_dir / "grading" / "link-first";
+      fs::create_directories(dir, io);
+      auto const members = run_command({"ar", "t", library.string()});
+      for (auto const& member : split_lines(members.output)) {
+        if (trim(member).empty() || !contains(member, wanted.member)) continue;
+        auto const extracted = dir / member;
+        if (!fs::exists(extracted, io) ||
+            fs::last_write_time(extracted, io) < fs::last_write_time(library, io)) {
+          run_command({"ar", "x", library.string(), member}, dir);
+          fs::last_write_time(extracted, fs::file_time_type::clock::now(), io);
+        }
+        if (!fs::exists(extracted, io)) continue;
         shared.insert(dir.string());
+        if (!wanted.member.empty()) {
+          tree.main_object = extracted;
+        } else {
+          tree.framework_objects.push_back(extracted);
+        }
       }
     }
   }

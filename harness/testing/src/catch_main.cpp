@@ -43,7 +43,11 @@ namespace {
 // result_signature.hpp) and credits only lines signed with it. The key is read from .preinit_array,
 // which runs before every constructor and static initialiser, and `grade` links this object
 // ahead of the learner's, so it also runs before any .preinit_array entry of theirs; the pipe is
-// closed at once, and the key is kept where no name outside this file reaches it.
+// closed at once, and the key is kept where no name outside this file reaches it. It is still in
+// the program's memory, which the learner's code shares: `grade` inspects what was compiled for
+// code that goes looking for it (see harness/grade/include/wb/grade/inspection.hpp), and links
+// the framework's objects (signing included) as objects, so a submission cannot put its own
+// functions in their place.
 struct ResultSigning {
   bool requested = false;
   std::optional<wb::testing::ResultKey> key;

@@ -223,6 +223,21 @@ TEST_CASE("the gradebook has a row per submission and a column per chapter") {
   CHECK(csv.find("bob,,0,0,0.0,") != std::string::npos);
 }
 
+TEST_CASE("a submission flagged for review says so in the table and the gradebook") {
+  auto book = sample_book();
+  book.submissions[0].chapters[0].exercises[0].notes = {
+      "countdown.hpp is not in the submission: the stub was used",
+      "review countdown.hpp (as compiled): uses inline assembly (asm)"};
+  auto const csv = wb::grade::format_csv(book);
+  CHECK(csv.find("timeout ×1; flagged: ch02 review countdown.hpp (as compiled): uses inline "
+                 "assembly (asm)") != std::string::npos);
+  CHECK(csv.find("stub was used") == std::string::npos);
+  auto const term = wb::cli::Terminal::plain();
+  CHECK(wb::grade::format_table(book, term).find("flagged for review (1, see the notes)") !=
+        std::string::npos);
+  CHECK(wb::grade::format_table(sample_book(), term).find("flagged") == std::string::npos);
+}
+
 TEST_CASE("gradescope results have a score and a result per test") {
   auto const book = sample_book();
   auto const results =

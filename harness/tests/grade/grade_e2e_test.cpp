@@ -5,6 +5,9 @@
 // nothing outside the sandbox may change: no file written, no connection made, no process,
 // cgroup or scratch mount left. The limits are small (2 s per test, 8 s per submission, 512 MB)
 // so that the hostile ones hit them fast.
+// Submissions written to earn marks without an answer (a replaced signing function, redefined
+// test macros, a specialised oracle, a memory scan for the key, an IFUNC resolver) must be flagged
+// for review by the inspection of what was compiled, and honest ones must not be.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -376,6 +379,49 @@ TEST_CASE("workbook grade gives every hostile submission its grade and changes n
     CHECK(thief.points() == 0);
     CHECK(thief.only({"not started"}));
     CHECK(thief.notes().find("review countdown.hpp") != std::string::npos);
+  }
+  {  // what was compiled is inspected against the stub's build: each way of earning marks
+     // without an answer is flagged for review, with its reason
+    auto flagged = [&](std::string const& name, std::string const& reason) {
+      auto const notes = by_name.at(name).notes();
+      INFO(name << "'s notes:\n" << notes);
+      CHECK(notes.find("review countdown.hpp (as compiled): " + reason) != std::string::npos);
+    };
+    // The signing functions defined in the header: a second definition of the framework's,
+    // which grading links as an object, so it does not link.
+    auto const& signing = by_name.at("defines-signing-functions");
+    CHECK(signing.points() == 0);
+    CHECK(signing.only({"compile error"}));
+    auto const link_error = signing.exercise().at("compile_error").get<std::string>();
+    INFO("the link error: " << link_error);
+    CHECK((link_error.find("duplicate symbol") != std::string::npos ||
+           link_error.find("multiple definition") != std::string::npos));
+    CHECK(link_error.find("wb::testing::") != std::string::npos);
+    CHECK(link_error.find("the test framework defines too") != std::string::npos);
+    flagged("defines-signing-functions", "defines wb::testing::ResultKey::from_hex");
+    // The same with the functions that format the reporter's lines (another library member).
+    auto const& lines = by_name.at("defines-result-line-functions");
+    CHECK(lines.points() == 0);
+    CHECK(lines.only({"compile error"}));
+    CHECK(lines.exercise().at("compile_error").get<std::string>().find("wb::testing::format_") !=
+          std::string::npos);
+    flagged("defines-result-line-functions", "defines wb::testing::format_end");
+    flagged("redefines-test-macros", "redefines macros of the test framework");
+    CHECK(by_name.at("redefines-test-macros").notes().find("CHECK, TEST_CASE") !=
+          std::string::npos);
+    flagged("specialises-the-oracle",
+            "defines wb::oracle::Outcome<CountdownFuture::Output> "
+            "wb::oracle::drive<CountdownFuture>");
+    flagged("scans-memory-for-the-key", "refers to __bss_start, _end");
+    flagged("early-resolver-reads-the-key", "defines early_probe as an indirect function (IFUNC)");
+    flagged("early-resolver-reads-the-key", "uses inline assembly");
+    flagged("steals-the-key", "adds 1 entry to .preinit_array");
+    // No false flags: honest answers, right or wrong, are not flagged.
+    for (auto const* name : {"correct", "correct-archive", "never-wakes", "crashes-in-first-test",
+                             "segfault", "invalid-utf8-output"}) {
+      INFO(name << " was flagged:\n" << by_name.at(name).notes());
+      CHECK(by_name.at(name).notes().find("review") == std::string::npos);
+    }
   }
   {  // only the learner's own files are taken from a submission
     auto const& edited = by_name.at("edited-test-file");

@@ -1,13 +1,18 @@
 // Grading one exercise of one submission: its files into a folder of its own, the exercise's
 // test file compiled against them and linked (both in the sandbox, with the grading tree's
 // commands), the program run in the sandbox with signed results, and every test of chapter.toml
-// scored with a reason. Results are cached by a SHA-256 of everything they depend on — the
-// submission's files of that chapter, the test file, chapter.toml, the tree's libraries and
-// commands, the limits — so an interrupted run resumes and an unchanged re-run is instant.
+// scored with a reason; what was compiled is inspected against the stub's (see inspection.hpp)
+// and what it finds is flagged for review. Results are cached by a SHA-256 of everything they
+// depend on — the submission's files of that chapter, the test file, chapter.toml, the tree's
+// libraries and commands, the limits — so an interrupted run resumes and an unchanged re-run is
+// instant.
 #pragma once
 
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +21,7 @@
 #include "wb/course/manifest.hpp"
 #include "wb/grade/gradebook.hpp"
 #include "wb/grade/grading_tree.hpp"
+#include "wb/grade/inspection.hpp"
 #include "wb/grade/sandbox.hpp"
 #include "wb/grade/submission.hpp"
 
@@ -57,6 +63,11 @@ class Grader {
   std::string cache_key(SubmissionFiles const& submission, course::ChapterManifest const& chapter,
                         course::ExerciseManifest const& exercise) const;
   std::chrono::milliseconds time_share(course::ExerciseManifest const& exercise) const;
+  /// The stub's compiled unit of `target` (its object in the tree, its test file preprocessed),
+  /// read once per run; empty, with `why` set, when it cannot be read.
+  std::shared_ptr<CompiledUnit const> stub_unit(std::string const& target, std::string& why) const;
+  /// What the test framework's objects and libraries on `target`'s link line define and use.
+  FrameworkSymbols framework_symbols(std::string const& target) const;
   /// How long a compile or link step may take by the clock: its CPU limit and half a minute
   /// more for a busy machine.
   std::chrono::milliseconds build_wall_limit() const {
@@ -72,6 +83,10 @@ class Grader {
   std::filesystem::path cache_dir_;
   std::vector<std::string> chapter_sources_;  // chapter.toml and test files, per chapter
   std::size_t total_tests_ = 0;
+  // Inspection baselines, made on first use by whichever worker needs them.
+  mutable std::mutex baselines_mutex_;
+  mutable std::map<std::string, std::shared_ptr<CompiledUnit const>> stub_units_;
+  mutable std::map<std::string, std::shared_ptr<FrameworkSymbols const>> library_symbols_;
 };
 
 /// "memory limit", "timeout", "crash" … for a test's outcome (see GradedTest::reason).

@@ -38,6 +38,11 @@ struct GradingTree {
   /// linked ahead of the learner's object: its .preinit_array entry, which reads the result key,
   /// then runs before any of theirs. Empty when it could not be found (the library is used).
   std::filesystem::path main_object;
+  /// Every object of the framework's own libraries (the result lines and their signing, the
+  /// oracles), taken out of them and linked as objects too: a learner's own definition of one
+  /// of their functions is then a second definition, a link error, instead of the one the linker
+  /// takes while it leaves the library's member out (a replaced sign_line would sign any line).
+  std::vector<std::filesystem::path> framework_objects;
 
   /// The compile command for `target` aimed at `overlay` (first on the include path) and
   /// writing `object`.
