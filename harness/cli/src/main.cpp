@@ -1,5 +1,6 @@
 // The workbook program: parses the command line and hands over to one command.
 #include <CLI/CLI.hpp>
+#include <vector>
 
 #include "wb/cli/commands.hpp"
 #include "wb/cli/process.hpp"
@@ -96,8 +97,14 @@ int main(int argc, char** argv) {
   run_command->add_option("args", run.args, "Arguments for the program, after --");
   run_command->footer("Example: workbook run chat -- --port 0");
 
+  // After `grade … --` every word is a submission (a folder may be named --no-sandbox): those
+  // words are set aside before CLI11 sees the line.
+  std::vector<char*> words(argv, argv + argc);
+#ifdef WB_WITH_GRADING
+  words = grading.set_aside_after_separator(argc, argv);
+#endif
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(words.size()), words.data());
   } catch (CLI::ParseError const& error) {
     int const code = app.exit(error);
     return code == 0 ? exit_ok : exit_usage;

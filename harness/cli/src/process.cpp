@@ -1,8 +1,8 @@
 #include "wb/cli/process.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <fmt/core.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -76,6 +76,7 @@ std::vector<char*> pointers_to(std::vector<std::string>& strings) {
 
 Spawned spawn(SpawnOptions const& options) {
   if (options.argv.empty()) return {-1, "no program to run"};
+  if (interrupted() != 0) return {-1, "interrupted: nothing more is started"};
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attributes;
   posix_spawn_file_actions_init(&actions);
@@ -180,6 +181,8 @@ CommandResult run_command(SpawnOptions options, std::size_t output_limit) {
     return result;
   }
   if (options.own_process_group) track_process_group(child.pid);
+  // a deferred interrupt that came between the start and the tracking missed this group
+  if (options.own_process_group && interrupted() != 0) ::kill(-child.pid, SIGKILL);
   result.started = true;
   std::array<char, 8192> buffer;
   using Clock = std::chrono::steady_clock;
@@ -260,7 +263,19 @@ namespace {
 std::array<std::atomic<pid_t>, 8> tracked_groups{};
 std::atomic<void (*)() noexcept> interrupt_cleanup{nullptr};
 
+std::atomic<bool> interrupts_deferred{false};
+std::atomic<int> deferred_signal{0};
+
 void on_interrupt(int signal) {
+  bool const first = deferred_signal.exchange(signal) == 0;
+  if (first && interrupts_deferred.load()) {
+    // the flag is set before the kills: whoever sees a killed child sees the flag too
+    for (auto& group : tracked_groups) {
+      pid_t const pid = group.load();
+      if (pid > 0) ::kill(-pid, SIGKILL);
+    }
+    return;
+  }
   if (auto* cleanup = interrupt_cleanup.load()) cleanup();
   for (auto& group : tracked_groups) {
     pid_t const pid = group.load();
@@ -273,6 +288,10 @@ void on_interrupt(int signal) {
 }  // namespace
 
 void set_interrupt_cleanup(void (*cleanup)() noexcept) { interrupt_cleanup.store(cleanup); }
+
+void defer_interrupts(bool on) { interrupts_deferred.store(on); }
+
+int interrupted() { return interrupts_deferred.load() ? deferred_signal.load() : 0; }
 
 void install_interrupt_handler() {
   struct sigaction action {};

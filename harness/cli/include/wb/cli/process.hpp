@@ -5,8 +5,8 @@
 
 #include <sys/types.h>
 
-#include <cstddef>
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -70,7 +70,7 @@ struct CommandResult {
   bool started = false;
   std::string error;  // why it could not start
   ExitStatus status;
-  std::string output;  // stdout and stderr together (empty when written to a file)
+  std::string output;      // stdout and stderr together (empty when written to a file)
   bool timed_out = false;  // killed at SpawnOptions::wall_limit
 
   bool success() const { return started && status.success(); }
@@ -108,6 +108,12 @@ void install_interrupt_handler();
 /// A function the interrupt handler calls first (it must be async-signal-safe): watch restores
 /// the terminal's settings with it.
 void set_interrupt_cleanup(void (*cleanup)() noexcept);
+/// While on, the first SIGINT, SIGTERM or SIGHUP does not end the workbook: the tracked process
+/// groups are killed, interrupted() names the signal and spawn() starts nothing more, so that a
+/// command (grade) can finish its clean-up and then end. A second signal ends it at once.
+void defer_interrupts(bool on);
+/// The signal that arrived while interrupts were deferred; 0 if none.
+int interrupted();
 void track_process_group(pid_t group);
 void untrack_process_group(pid_t group);
 
