@@ -23,6 +23,7 @@
 #include "wb/course/files.hpp"
 #include "wb/grade/commands.hpp"
 #include "wb/grade/grader.hpp"
+#include "wb/grade/pristine_chapters.hpp"
 
 namespace wb::grade {
 using namespace wb::cli;  // the runner, the build step, processes and text helpers
@@ -331,6 +332,10 @@ int run_grade(Session const& session, GradeOptions const& options) {
     session.error(problem);
     return exit_usage;
   }
+  // Graded against the stubs from git, never against what the instructor's chapters/ holds.
+  auto const pristine = pristine_chapters(paths.root, chapters, tree_dir / "grading" / "pristine");
+  for (auto const& warning : pristine.warnings) session.warning(warning);
+  use_pristine_chapters(*tree, pristine);
 
   auto sandbox = detect_sandbox(!options.no_sandbox);
   GradeSettings settings;
