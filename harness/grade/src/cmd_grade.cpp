@@ -418,12 +418,12 @@ int run_grade(Session const& session, GradeOptions const& options) {
   progress.clear();
   work_folder.remove();
   if (int const signal = interrupted(); signal != 0) {
-    std::size_t const done = static_cast<std::size_t>(
-        std::count_if(results.begin(), results.end(),
-                      [](GradedExercise const& result) { return !result.chapter.empty(); }));
+    std::size_t const done = static_cast<std::size_t>(std::count_if(
+        results.begin(), results.end(),
+        [](GradedExercise const& result) { return !result.chapter.empty() && result.cacheable; }));
     session.error(fmt::format(
-        "interrupted ({}): {} of {} exercises were graded, and those finished before it are "
-        "cached; run the same command again to go on. The work folder was removed.",
+        "interrupted ({}): {} of {} exercises were graded before it, and are cached: run the "
+        "same command again to go on. The work folder was removed.",
         strsignal(signal), done, tasks.size()));
     ::signal(signal, SIG_DFL);
     ::raise(signal);

@@ -8,8 +8,10 @@ namespace wb::grade {
 void GradingCommands::add_to(CLI::App& app) {
   grade_command_ = app.add_subcommand(
       "grade", "For instructors: grade submissions (folders, .tar.gz, .zip) in a sandbox");
-  grade_command_->add_option("submissions", grade_.submissions,
-                             "Submissions to grade (after --, names that start with '-' too)");
+  submissions_ = grade_command_
+                     ->add_option("submissions", grade_.submissions,
+                                  "Submissions to grade (after --, names that start with '-' too)")
+                     ->required();
   grade_command_
       ->add_option("--format", grade_.formats,
                    "table (default), csv, json, junit, gradescope, exercism; may be repeated")
@@ -58,6 +60,9 @@ std::vector<char*> GradingCommands::set_aside_after_separator(int argc, char** a
     if (std::string_view(argv[i]) != "--") continue;
     after_separator_.assign(argv + i + 1, argv + argc);
     kept.resize(static_cast<std::size_t>(i));
+    // the submissions come after --; required, the option would keep --chapters from taking
+    // more than one value before them
+    if (!after_separator_.empty() && submissions_ != nullptr) submissions_->required(false);
     break;
   }
   return kept;

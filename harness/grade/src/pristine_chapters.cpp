@@ -99,9 +99,10 @@ PristineChapters pristine_chapters(fs::path const& root,
     }
     if (!solved.empty()) {
       out.warnings.push_back(
-          fmt::format("chapters/ holds {} exercise file{} that differ from the stubs in git ({}): "
-                      "submissions are graded against the stubs from git, never these",
-                      solved.size(), solved.size() == 1 ? "" : "s", some_of(solved)));
+          fmt::format("chapters/ holds {} exercise file{} that differ{} from the stubs in git "
+                      "({}): submissions are graded against the stubs from git, never these",
+                      solved.size(), solved.size() == 1 ? "" : "s", solved.size() == 1 ? "s" : "",
+                      some_of(solved)));
     }
     if (!older.empty()) {
       out.warnings.push_back(fmt::format(

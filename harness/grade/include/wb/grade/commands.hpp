@@ -12,7 +12,8 @@
 
 namespace CLI {
 class App;
-}
+class Option;
+}  // namespace CLI
 
 namespace wb::grade {
 
@@ -65,6 +66,7 @@ class GradingCommands {
   std::vector<std::string> after_separator_;
   DistOptions dist_;
   CLI::App* grade_command_ = nullptr;
+  CLI::Option* submissions_ = nullptr;
   CLI::App* dist_command_ = nullptr;
 };
 
