@@ -12,6 +12,7 @@ compiler=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$3/CMakeCache.txt")
 # shellcheck source=../shell_test_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../shell_test_lib.sh"
 clone_course "$source_root"
+chmod 755 "$work"  # the sandbox's users compile from the clone: mktemp -d made it 0700
 cp solutions/ch02-future-concept/countdown.hpp chapters/ch02-future-concept/countdown.hpp
 tree=$work/course/build/grading
 cmake -S . -B "$tree" -G Ninja -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" \
@@ -28,7 +29,8 @@ status=$?
 points=$(jq '.submissions[0].points' "$work/grades.json")
 [[ $points == 0 ]] || fail "#include_next reached the solved countdown.hpp: $points points"
 reasons=$(jq -r '[.submissions[0].chapters[0].exercises[0].tests[].reason] | unique | join(",")' "$work/grades.json")
-[[ $reasons == "not started" ]] || fail "the tests failed for another reason than the stub's: $reasons"
+[[ $reasons == "not started" ]] ||
+  fail "the tests failed for another reason than the stub's: $reasons: $(jq -r '.submissions[0].chapters[0].exercises[0].compile_error' "$work/grades.json")"
 grep -q "differs from the stubs in git (ch02-future-concept/countdown.hpp)" "$work/out" ||
   fail "grade did not warn that chapters/ differs from git: $(cat "$work/out")"
 
