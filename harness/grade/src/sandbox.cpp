@@ -70,6 +70,9 @@ void give_to_worker(SandboxSetup const& setup, int worker, fs::path const& dir) 
 SandboxSetup detect_sandbox(bool use_bubblewrap) {
   SandboxSetup setup;
   setup.as_root = ::geteuid() == 0;
+  // Each run its own block of user ids: ending a worker's processes (kill -1 as its user) must not
+  // reach those of another `workbook grade` running on the same machine.
+  setup.first_uid += static_cast<uid_t>(::getpid() % 1'000'000) * 8;
   setup.prlimit = find_in_path("prlimit");
   setup.setpriv = find_in_path("setpriv");
   if (setup.as_root && !setup.setpriv) setup.as_root = false;  // cannot drop root without it

@@ -75,10 +75,12 @@ mkdir "$work/slow" && cp "$fixtures/infinite-loop/countdown.hpp" "$work/slow/"
   --format json --out "$work/slow.json" -- "$work/slow" >"$work/slow.log" 2>&1 &
 pid=$!
 work_folder=$tree/grading/work-$pid
-for _ in $(seq 1 1200); do  # until its test program runs (after a compile of up to 2 minutes)
+for _ in $(seq 1 3000); do  # until its test program runs (after a compile of a minute or two)
   pgrep -f -- "$work_folder/000-slow/ch02_countdown/bin/" >/dev/null && break
+  kill -0 "$pid" 2>/dev/null || break
   sleep 0.1
 done
+kill -0 "$pid" 2>/dev/null || fail "grade ended before its test program ran: $(cat "$work/slow.log")"
 [[ -d $work_folder ]] || fail "no work folder $work_folder while grading"
 kill -INT "$pid"
 wait "$pid"

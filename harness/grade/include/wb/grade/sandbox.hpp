@@ -42,8 +42,8 @@ struct SandboxSetup {
   std::optional<std::filesystem::path> prlimit;  // util-linux: sets the limits
   std::optional<std::filesystem::path> setpriv;  // util-linux: drops root for a worker's uid
   bool as_root = false;                          // each worker runs as its own unused user id
-  uid_t first_uid = 1'900'000'000;               // worker N runs as first_uid + N
-  int processes_already = 0;                     // this user's processes now (when not root)
+  uid_t first_uid = 1'900'000'000;  // worker N runs as first_uid + N (+ 8 × this run's pid)
+  int processes_already = 0;        // this user's processes now (when not root)
 
   /// One paragraph for the report: what isolates a submission here, and what does not.
   std::string describe() const;
