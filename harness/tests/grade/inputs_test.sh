@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `workbook grade` over submissions whose names and contents are hostile inputs, in one run of
 # ch02 against a built tree: a folder named --no-sandbox given after `--` (graded, sandbox on),
-# `a b` and `a_b` (one Gradescope file each, the collision reported), a name holding an escape
-# sequence (shown escaped in the table and the CSV, never raw), a 1 MB compile error (cut, not
+# `a b` and `a_b` (one Gradescope file each, the collision reported), names holding an escape
+# sequence or a byte that is not UTF-8 (shown escaped or as U+FFFD in the table and the CSV), a 1 MB compile error (cut, not
 # copied into every test), and an archive whose list of entries passes 4 MB (refused whole).
 # Then Ctrl-C in the middle of a batch: the batch stops and its work folder is removed.
 # Usage: inputs_test.sh <workbook program> <source root> <built tree with ch02's targets>
@@ -16,7 +16,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../shell_test_lib.sh"
 mkdir "$work/in" && cd "$work/in" || exit 1
 
 escape=$'\e'
-for name in --no-sandbox "a b" a_b "ctl${escape}[31mred"; do
+for name in --no-sandbox "a b" a_b "ctl${escape}[31mred" $'bad\xffutf8'; do
   mkdir -- "$name" && cp "$fixtures/correct/countdown.hpp" "./$name/"
 done
 mkdir huge-error
@@ -52,7 +52,9 @@ grep -qF 'ctl\x1b[31mred' "$work/table" || fail "the table does not show the nam
 grep -qF 'ctl\x1b[31mred' "$work/out/gradebook.csv" || fail "the CSV does not show the name escaped"
 for file in "$work/table" "$work/stderr" "$work/out/gradebook.csv" "$json" "$work"/out/gradescope/*; do
   if grep -q "$escape" "$file"; then fail "$file holds a raw escape character"; fi
+  iconv -f UTF-8 -t UTF-8 "$file" >/dev/null 2>&1 || fail "$file is not valid UTF-8"
 done
+grep -qF $'bad\xef\xbf\xbdutf8' "$work/out/gradebook.csv" || fail "the CSV does not show U+FFFD for the byte 0xff"
 
 # a 1 MB compile error: 64 KiB kept in its exercise, 4 KiB in each test
 size=$(stat -c %s "$json")
