@@ -116,7 +116,22 @@ int open_beneath(int dir, fs::path const& relative, int flags, std::string& prob
     problem = open_problem(errno);
     return -1;
   }
-  // Kernels before 5.6: one component at a time, none of them followed if it is a link.
+  return open_beneath_step_by_step(dir, relative, flags, problem);
+}
+
+int open_beneath_step_by_step(int dir, fs::path const& relative, int flags, std::string& problem) {
+  for (auto const& part : relative) {
+    if (part == ".." || part == "/" || part.empty()) {
+      problem = "leads out of the submission";
+      return -1;
+    }
+  }
+  if (relative.empty() || relative.is_absolute()) {
+    problem = "leads out of the submission";
+    return -1;
+  }
+  // Kernels before 5.6: one component at a time, none of them followed if it is a link (a link
+  // opened with O_PATH | O_NOFOLLOW is the link itself, and O_DIRECTORY then refuses it).
   Fd current(::dup(dir));
   auto const last = std::prev(relative.end());
   for (auto part = relative.begin(); part != last; ++part) {

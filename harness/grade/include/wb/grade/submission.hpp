@@ -58,6 +58,9 @@ SubmissionFiles read_submission(std::filesystem::path const& path,
 /// (openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, or O_NOFOLLOW one component at a time
 /// on older kernels); -1 and `problem` in words when it cannot.
 int open_beneath(int dir, std::filesystem::path const& relative, int flags, std::string& problem);
+/// open_beneath's way on kernels without openat2: O_NOFOLLOW at each component.
+int open_beneath_step_by_step(int dir, std::filesystem::path const& relative, int flags,
+                              std::string& problem);
 
 /// The content of the regular file `relative` beneath `dir`: a link anywhere on the way, a
 /// device, a FIFO, a hard link or a file over max_submitted_file_bytes gives nothing and
