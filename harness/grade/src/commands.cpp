@@ -1,6 +1,9 @@
 #include "wb/grade/commands.hpp"
 
+#include <fmt/core.h>
+
 #include <CLI/CLI.hpp>
+#include <exception>
 #include <string_view>
 
 namespace wb::grade {
@@ -74,7 +77,13 @@ std::optional<int> GradingCommands::run(cli::Session const& session) const {
     options.first_after_separator = options.submissions.size();
     options.submissions.insert(options.submissions.end(), after_separator_.begin(),
                                after_separator_.end());
-    return run_grade(session, options);
+    try {
+      return run_grade(session, options);
+    } catch (std::exception const& failure) {
+      // caught here so that the stack unwinds: the work folder with learners' sources goes too
+      session.error(fmt::format("grading stopped: {}", failure.what()));
+      return cli::exit_usage;
+    }
   }
   if (dist_command_ != nullptr && *dist_command_) return run_dist(session, dist_);
   return std::nullopt;
