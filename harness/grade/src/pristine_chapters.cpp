@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <map>
 #include <set>
 #include <system_error>
@@ -145,10 +146,18 @@ PristineChapters pristine_chapters(fs::path const& root,
   out.digest = digest.hex();
   if (!out.from_git) return out;
 
-  // Written once per set of stubs, then found by its digest.
+  // Written once per set of stubs, then found by its digest (and its time set to now: in use).
+  // Copies of other stubs unused for a week are removed.
   auto const dir = into / out.digest.substr(0, 24);
   out.dir = dir / "chapters";
-  if (fs::exists(dir, error)) return out;
+  auto const week_ago = fs::file_time_type::clock::now() - std::chrono::hours(24 * 7);
+  for (auto const& old : fs::directory_iterator(into, error)) {
+    if (old.path() != dir && old.last_write_time(error) < week_ago) fs::remove_all(old, error);
+  }
+  if (fs::exists(dir, error)) {
+    fs::last_write_time(dir, fs::file_time_type::clock::now(), error);  // in use
+    return out;
+  }
   auto const staging = into / fmt::format("{}.{}.partial", out.digest.substr(0, 24), ::getpid());
   fs::remove_all(staging, error);
   for (auto const& [relative, content] : files) {
