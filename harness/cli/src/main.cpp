@@ -4,6 +4,7 @@
 #include <functional>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
 #include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
@@ -70,8 +71,14 @@ int main(int argc, char** argv) {
   grading.add_to(app);
 #endif
 
+  // After `grade … --` every word is a submission (a folder may be named --no-sandbox): those
+  // words are set aside before CLI11 sees the line.
+  std::vector<char*> words(argv, argv + argc);
+#ifdef WB_WITH_GRADING
+  words = grading.set_aside_after_separator(argc, argv);
+#endif
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(words.size()), words.data());
   } catch (CLI::ParseError const& error) {
     int const code = app.exit(error);
     return code == 0 ? exit_ok : exit_usage;

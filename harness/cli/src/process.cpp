@@ -174,6 +174,7 @@ Spawned spawn_in_cgroups(SpawnOptions const& options) {
 
 Spawned spawn(SpawnOptions const& options) {
   if (options.argv.empty()) return {-1, "no program to run"};
+  if (interrupted() != 0) return {-1, "interrupted: nothing more is started"};
   if (!options.join_cgroups.empty()) return spawn_in_cgroups(options);
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attributes;
@@ -279,6 +280,8 @@ CommandResult run_command(SpawnOptions options, std::size_t output_limit) {
     return result;
   }
   if (options.own_process_group) track_process_group(child.pid);
+  // a deferred interrupt that came between the start and the tracking missed this group
+  if (options.own_process_group && interrupted() != 0) ::kill(-child.pid, SIGKILL);
   result.started = true;
   std::array<char, 8192> buffer;
   using Clock = std::chrono::steady_clock;
@@ -360,7 +363,19 @@ std::array<std::atomic<pid_t>, 8> tracked_groups{};
 std::atomic<void (*)() noexcept> interrupt_cleanup{nullptr};
 std::array<std::atomic<void (*)() noexcept>, 4> more_interrupt_cleanups{};
 
+std::atomic<bool> interrupts_deferred{false};
+std::atomic<int> deferred_signal{0};
+
 void on_interrupt(int signal) {
+  bool const first = deferred_signal.exchange(signal) == 0;
+  if (first && interrupts_deferred.load()) {
+    // the flag is set before the kills: whoever sees a killed child sees the flag too
+    for (auto& group : tracked_groups) {
+      pid_t const pid = group.load();
+      if (pid > 0) ::kill(-pid, SIGKILL);
+    }
+    return;
+  }
   if (auto* cleanup = interrupt_cleanup.load()) cleanup();
   for (auto& slot : more_interrupt_cleanups) {
     if (auto* cleanup = slot.load()) cleanup();
@@ -383,6 +398,10 @@ void add_interrupt_cleanup(void (*cleanup)() noexcept) {
     if (slot.compare_exchange_strong(expected, cleanup)) return;
   }
 }
+
+void defer_interrupts(bool on) { interrupts_deferred.store(on); }
+
+int interrupted() { return interrupts_deferred.load() ? deferred_signal.load() : 0; }
 
 void install_interrupt_handler() {
   struct sigaction action {};

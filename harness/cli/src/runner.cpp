@@ -212,6 +212,7 @@ class LaunchMonitor {
       return std::move(launch_);
     }
     track_process_group(child.pid);
+    if (interrupted() != 0) ::kill(-child.pid, SIGKILL);  // see process.hpp: defer_interrupts
     stream_fd_ = stream->read;
     ::fcntl(stream_fd_, F_SETFL, O_NONBLOCK);
     watch(child.pid);

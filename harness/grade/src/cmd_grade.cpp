@@ -4,11 +4,14 @@
 // grades written as a table, CSV, JSON, JUnit XML, Gradescope or Exercism results. Exit 0 when
 // every submission was graded, 1 when some could not be read, 2 when nothing could be graded.
 #include <fmt/core.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -20,6 +23,7 @@
 #include "wb/course/files.hpp"
 #include "wb/grade/commands.hpp"
 #include "wb/grade/grader.hpp"
+#include "wb/grade/pristine_chapters.hpp"
 
 namespace wb::grade {
 using namespace wb::cli;  // the runner, the build step, processes and text helpers
@@ -32,11 +36,12 @@ constexpr std::string_view known_formats[] = {"table", "csv",        "json",
                                               "junit", "gradescope", "exercism"};
 
 // Runs work(worker, index) for index 0..count-1 on `jobs` threads; each worker has its number.
+// After Ctrl-C (deferred, see process.hpp) no new index is started.
 template <class Work>
 void in_parallel(int jobs, std::size_t count, Work work) {
   std::atomic<std::size_t> next{0};
   auto loop = [&](int worker) {
-    for (std::size_t i = next++; i < count; i = next++) work(worker, i);
+    for (std::size_t i = next++; i < count && interrupted() == 0; i = next++) work(worker, i);
   };
   std::vector<std::thread> threads;
   for (int worker = 1; worker < jobs; ++worker) threads.emplace_back(loop, worker);
@@ -53,6 +58,100 @@ std::string slot_name(std::size_t index, std::string const& name) {
     tame += plain ? c : '_';
   }
   return fmt::format("{:03}-{}", index, tame.substr(0, 40));
+}
+
+// Removes the work folder (learners' sources, objects, programs) when it goes out of scope, unless
+// --keep-work asked to keep it.
+class WorkFolder {
+ public:
+  WorkFolder(fs::path dir, bool keep) : dir_(std::move(dir)), keep_(keep) {}
+  WorkFolder(WorkFolder const&) = delete;
+  WorkFolder& operator=(WorkFolder const&) = delete;
+  ~WorkFolder() { remove(); }
+  void remove() {
+    if (keep_ || dir_.empty()) return;
+    std::error_code error;
+    fs::remove_all(dir_, error);
+  }
+
+ private:
+  fs::path dir_;
+  bool keep_;
+};
+
+// An exercise whose grading did not finish: every test fails with `why`, and nothing is cached.
+GradedExercise grading_failed(course::ChapterManifest const& chapter, std::size_t exercise,
+                              std::string const& why) {
+  GradedExercise graded;
+  graded.chapter = chapter.id;
+  graded.exercise = chapter.exercises[exercise].name;
+  graded.title = chapter.exercises[exercise].title;
+  graded.cacheable = false;
+  graded.notes.push_back(printable(why));
+  for (auto const& test : chapter.exercises[exercise].tests) {
+    graded.tests.push_back(
+        {test.name, 0, test.points, "fail", "did not run", printable(why), {}, 0});
+  }
+  return graded;
+}
+
+struct ShownName {
+  std::string shown;      // in the table and every format: printable, one per submission
+  std::string file_stem;  // of its own Gradescope or Exercism file: tame, one per submission
+};
+
+// The names submissions are shown and written under. Two submissions may share a name (alice/
+// and alice.zip), or a file name once tamed (`a b` and `a_b` are both a_b): each gets one of its
+// own, and the instructor is told which is which.
+std::vector<ShownName> shown_names(Session const& session,
+                                   std::vector<SubmissionFiles> const& submissions,
+                                   bool files_per_submission) {
+  std::vector<ShownName> names(submissions.size());
+  std::map<std::string, std::vector<std::size_t>> by_shown;
+  std::map<std::string, std::vector<std::size_t>> by_stem;
+  for (std::size_t i = 0; i < submissions.size(); ++i) {
+    names[i].shown = printable(submissions[i].name, false);
+    by_shown[names[i].shown].push_back(i);
+    auto stem = slot_name(0, submissions[i].name).substr(4);
+    if (stem.empty() || stem.front() == '.') stem = "submission" + stem;
+    names[i].file_stem = stem;
+    by_stem[stem].push_back(i);
+  }
+  for (auto const& [shown, same] : by_shown) {
+    if (same.size() < 2) continue;
+    std::string listed;
+    for (auto const i : same) {
+      names[i].shown = printable(submissions[i].source.string(), false);
+      listed += (listed.empty() ? "" : ", ") + names[i].shown;
+    }
+    session.warning(fmt::format("{} submissions are named {} ({}): each is listed by its path",
+                                same.size(), shown, listed));
+  }
+  std::set<std::string> taken;
+  for (auto const& [stem, same] : by_stem) taken.insert(stem);
+  for (auto const& [stem, same] : by_stem) {
+    if (same.size() < 2) continue;
+    std::string listed;
+    for (std::size_t k = 0; k < same.size(); ++k) {
+      auto& name = names[same[k]];
+      if (k > 0) {
+        for (int n = static_cast<int>(k) + 1;; ++n) {
+          auto candidate = fmt::format("{}-{}", stem, n);
+          if (taken.insert(candidate).second) {
+            name.file_stem = std::move(candidate);
+            break;
+          }
+        }
+      }
+      listed += fmt::format("{}{} as {}.json", listed.empty() ? "" : ", ",
+                            printable(submissions[same[k]].source.string(), false), name.file_stem);
+    }
+    if (files_per_submission) {
+      session.warning(fmt::format("{} submissions would be written to the same {}.json: {}",
+                                  same.size(), stem, listed));
+    }
+  }
+  return names;
 }
 
 bool write_output(Session const& session, fs::path const& file, std::string const& text) {
@@ -133,8 +232,12 @@ namespace {
 // `workbook grade *` in a folder holding a submission named `--no-sandbox` passes the option, not
 // the submission: a hostile name could turn the sandbox off. A flag that is set while a file of
 // that very name is in the folder is refused, and so is a submission whose name starts with '-'
-// (given as ./-x): rename it.
+// (given as ./-x): rename it. After `--` every word is a submission, whatever it looks like.
 bool names_look_like_options(Session const& session, GradeOptions const& options) {
+  if (options.submissions.empty()) {
+    session.error("name the submissions to grade (folders, .tar.gz or .zip files)");
+    return true;
+  }
   std::pair<char const*, bool> const flags[] = {
       {"--no-sandbox", options.no_sandbox}, {"--no-cache", options.no_cache},
       {"--no-build", options.no_build},     {"--keep-work", options.keep_work},
@@ -150,13 +253,15 @@ bool names_look_like_options(Session const& session, GradeOptions const& options
       return true;
     }
   }
-  for (auto const& submission : options.submissions) {
-    auto const name = fs::path(submission).filename().string();
+  for (std::size_t i = 0; i < options.first_after_separator && i < options.submissions.size();
+       ++i) {
+    auto const name = fs::path(options.submissions[i]).filename().string();
     if (name.starts_with("-")) {
       session.error(fmt::format(
           "the submission {} has a name that starts with '-', which a shell pattern passes as "
-          "an option: rename it and run grade again",
-          submission));
+          "an option: rename it, or put -- before the submissions (grade --chapters ch02 -- *), "
+          "and run grade again",
+          printable(options.submissions[i], false)));
       return true;
     }
   }
@@ -227,6 +332,10 @@ int run_grade(Session const& session, GradeOptions const& options) {
     session.error(problem);
     return exit_usage;
   }
+  // Graded against the stubs from git, never against what the instructor's chapters/ holds.
+  auto const pristine = pristine_chapters(paths.root, chapters, tree_dir / "grading" / "pristine");
+  for (auto const& warning : pristine.warnings) session.warning(warning);
+  use_pristine_chapters(*tree, pristine);
 
   auto sandbox = detect_sandbox(!options.no_sandbox);
   GradeSettings settings;
@@ -245,6 +354,10 @@ int run_grade(Session const& session, GradeOptions const& options) {
 
   auto const grading_dir = tree_dir / "grading";
   auto const work_dir = grading_dir / fmt::format("work-{}", ::getpid());
+  // Learners' sources are copied into the work folder: it goes on every way out of this
+  // function (an exception too), and Ctrl-C lets the batch stop and reach this first.
+  WorkFolder work_folder(work_dir, options.keep_work);
+  defer_interrupts(true);
   Grader grader(paths.root, *tree, sandbox, chapters, settings, work_dir, grading_dir / "cache");
   if (!sandbox.bubblewrap || !sandbox.cgroups) session.warning(sandbox.describe());
 
@@ -255,8 +368,21 @@ int run_grade(Session const& session, GradeOptions const& options) {
     auto const scratch = work_dir / slot_name(i, submission_name(options.submissions[i]));
     std::error_code error;
     fs::create_directories(scratch, error);
-    submissions[i] = read_submission(options.submissions[i], wanted, scratch, sandbox, worker);
+    try {
+      submissions[i] = read_submission(options.submissions[i], wanted, scratch, sandbox, worker);
+    } catch (std::exception const& failure) {  // one submission never stops the batch
+      submissions[i].name = submission_name(options.submissions[i]);
+      submissions[i].source = options.submissions[i];
+      submissions[i].error = fmt::format("it could not be read: {}", failure.what());
+    }
   });
+  for (std::size_t i = 0; i < submissions.size(); ++i) {
+    if (submissions[i].source.empty()) {  // not reached: interrupted
+      submissions[i].name = submission_name(options.submissions[i]);
+      submissions[i].source = options.submissions[i];
+      submissions[i].error = "grading was interrupted before it was read";
+    }
+  }
 
   struct Task {
     std::size_t submission, chapter, exercise;
@@ -275,19 +401,40 @@ int run_grade(Session const& session, GradeOptions const& options) {
   in_parallel(jobs, tasks.size(), [&](int worker, std::size_t i) {
     auto const& task = tasks[i];
     auto const& submission = submissions[task.submission];
-    results[i] = grader.grade(submission, slot_name(task.submission, submission.name), task.chapter,
-                              task.exercise, worker);
+    try {
+      results[i] = grader.grade(submission, slot_name(task.submission, submission.name),
+                                task.chapter, task.exercise, worker);
+    } catch (std::exception const& failure) {  // that exercise fails, the batch goes on
+      results[i] = grading_failed(chapters[task.chapter], task.exercise,
+                                  fmt::format("grading this exercise failed: {}", failure.what()));
+    }
     {
       std::lock_guard lock(seconds_mutex);
       seconds[task.submission] += results[i].seconds;
     }
-    progress.finished(fmt::format("{} {}/{}", submission.name, chapters[task.chapter].id,
+    progress.finished(fmt::format("{} {}/{}", printable(submission.name, false),
+                                  chapters[task.chapter].id,
                                   chapters[task.chapter].exercises[task.exercise].name));
   });
   progress.clear();
-  if (!options.keep_work) {
-    std::error_code error;
-    fs::remove_all(work_dir, error);
+  work_folder.remove();
+  if (int const signal = interrupted(); signal != 0) {
+    std::size_t const done = static_cast<std::size_t>(std::count_if(
+        results.begin(), results.end(),
+        [](GradedExercise const& result) { return !result.chapter.empty() && result.cacheable; }));
+    session.error(fmt::format(
+        "interrupted ({}): {} of {} exercises were graded before it, and are cached: run the "
+        "same command again to go on. The work folder was removed.",
+        strsignal(signal), done, tasks.size()));
+    ::signal(signal, SIG_DFL);
+    ::raise(signal);
+    return exit_usage;
+  }
+  for (std::size_t i = 0; i < tasks.size(); ++i) {  // not run: no test may go missing
+    if (results[i].chapter.empty()) {
+      results[i] = grading_failed(chapters[tasks[i].chapter], tasks[i].exercise,
+                                  "this exercise was not graded");
+    }
   }
 
   Gradebook book;
@@ -296,12 +443,19 @@ int run_grade(Session const& session, GradeOptions const& options) {
   book.build_tree = tree_dir.string();
   for (auto const& chapter : chapters) book.chapters.emplace_back(chapter.id, chapter.title);
   std::size_t next = 0;
+  auto const names = shown_names(
+      session, submissions,
+      (unique_formats.count("gradescope") + unique_formats.count("exercism")) > 0 &&
+          (per_submission_files || (!options.out.empty() && file_formats > 1)));  // as below
   for (std::size_t s = 0; s < submissions.size(); ++s) {
     SubmissionGrade grade;
-    grade.name = submissions[s].name;
-    grade.source = submissions[s].source.string();
-    grade.error = submissions[s].error;
-    grade.notes = submissions[s].notes;
+    grade.name = names[s].shown;
+    grade.file_stem = names[s].file_stem;
+    grade.source = printable(submissions[s].source.string(), false);
+    grade.error = cap_text(printable(submissions[s].error), max_test_message_bytes);
+    for (auto const& note : submissions[s].notes) {
+      grade.notes.push_back(cap_text(printable(note), max_test_message_bytes));
+    }
     grade.seconds = seconds[s];
     if (grade.error.empty()) {
       for (auto const& chapter : chapters) {
@@ -343,8 +497,7 @@ int run_grade(Session const& session, GradeOptions const& options) {
                                                  : format_exercism(submission, test_code);
         fs::path file;
         if (per_submission_files || (!one_file && !options.out.empty())) {
-          file =
-              fs::path(options.out) / format / (slot_name(0, submission.name).substr(4) + ".json");
+          file = fs::path(options.out) / format / (submission.file_stem + ".json");
         } else {
           file = destination(format + ".json");
         }

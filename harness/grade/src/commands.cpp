@@ -1,13 +1,20 @@
 #include "wb/grade/commands.hpp"
 
+#include <fmt/core.h>
+
 #include <CLI/CLI.hpp>
+#include <exception>
+#include <string_view>
 
 namespace wb::grade {
 
 void GradingCommands::add_to(CLI::App& app) {
   grade_command_ = app.add_subcommand(
       "grade", "For instructors: grade submissions (folders, .tar.gz, .zip) in a sandbox");
-  grade_command_->add_option("submissions", grade_.submissions, "Submissions to grade")->required();
+  submissions_ = grade_command_
+                     ->add_option("submissions", grade_.submissions,
+                                  "Submissions to grade (after --, names that start with '-' too)")
+                     ->required();
   grade_command_
       ->add_option("--format", grade_.formats,
                    "table (default), csv, json, junit, gradescope, exercism; may be repeated")
@@ -49,8 +56,35 @@ void GradingCommands::add_to(CLI::App& app) {
                           "Also pack the student bundle as a .tar.gz beside the folder");
 }
 
+std::vector<char*> GradingCommands::set_aside_after_separator(int argc, char** argv) {
+  std::vector<char*> kept(argv, argv + argc);
+  if (argc < 2 || std::string_view(argv[1]) != "grade") return kept;
+  for (int i = 2; i < argc; ++i) {
+    if (std::string_view(argv[i]) != "--") continue;
+    after_separator_.assign(argv + i + 1, argv + argc);
+    kept.resize(static_cast<std::size_t>(i));
+    // the submissions come after --; required, the option would keep --chapters from taking
+    // more than one value before them
+    if (!after_separator_.empty() && submissions_ != nullptr) submissions_->required(false);
+    break;
+  }
+  return kept;
+}
+
 std::optional<int> GradingCommands::run(cli::Session const& session) const {
-  if (grade_command_ != nullptr && *grade_command_) return run_grade(session, grade_);
+  if (grade_command_ != nullptr && *grade_command_) {
+    auto options = grade_;
+    options.first_after_separator = options.submissions.size();
+    options.submissions.insert(options.submissions.end(), after_separator_.begin(),
+                               after_separator_.end());
+    try {
+      return run_grade(session, options);
+    } catch (std::exception const& failure) {
+      // caught here so that the stack unwinds: the work folder with learners' sources goes too
+      session.error(fmt::format("grading stopped: {}", failure.what()));
+      return cli::exit_usage;
+    }
+  }
   if (dist_command_ != nullptr && *dist_command_) return run_dist(session, dist_);
   return std::nullopt;
 }

@@ -66,6 +66,80 @@ std::string cut_output(std::string_view text, std::size_t limit) {
   return out;
 }
 
+std::string printable(std::string_view text, bool multiline) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    auto const c = static_cast<unsigned char>(text[i]);
+    std::size_t const length = c < 0x80           ? 1
+                               : (c >> 5) == 0x6  ? 2
+                               : (c >> 4) == 0xE  ? 3
+                               : (c >> 3) == 0x1E ? 4
+                                                  : 0;
+    bool valid = length > 0 && i + length <= text.size();
+    char32_t code = length == 1   ? c
+                    : length == 2 ? (c & 0x1F)
+                    : length == 3 ? (c & 0x0F)
+                                  : (c & 0x07);
+    for (std::size_t k = 1; valid && k < length; ++k) {
+      auto const next = static_cast<unsigned char>(text[i + k]);
+      valid = (next & 0xC0) == 0x80;
+      code = (code << 6) | (next & 0x3F);
+    }
+    // overlong forms, surrogates and values past U+10FFFF are not UTF-8 either
+    valid = valid && !(length == 2 && code < 0x80) && !(length == 3 && code < 0x800) &&
+            !(length == 4 && (code < 0x10000 || code > 0x10FFFF)) &&
+            !(code >= 0xD800 && code <= 0xDFFF);
+    if (!valid) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+      continue;
+    }
+    if (code == '\r' && multiline && i + 1 < text.size() && text[i + 1] == '\n') {
+      ++i;  // a CRLF line end is a line end
+      continue;
+    }
+    bool const kept_space = multiline && (code == '\n' || code == '\t');
+    bool const control = (code < 0x20 && !kept_space) || (code >= 0x7F && code < 0xA0);
+    bool const reorders = (code >= 0x202A && code <= 0x202E) ||
+                          (code >= 0x2066 && code <= 0x2069) || code == 0x200E || code == 0x200F ||
+                          code == 0x061C;
+    if (control) {
+      out += code == '\n'   ? std::string("\\n")
+             : code == '\t' ? std::string("\\t")
+             : code == '\r' ? std::string("\\r")
+                            : fmt::format("\\x{:02x}", static_cast<unsigned>(code));
+    } else if (reorders) {
+      out += fmt::format("\\u{{{:04x}}}", static_cast<unsigned>(code));
+    } else {
+      out.append(text.substr(i, length));
+    }
+    i += length;
+  }
+  return out;
+}
+
+std::string cap_text(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  auto marker = [&](std::size_t kept) {
+    return fmt::format(" [… {} more bytes cut]", text.size() - kept);
+  };
+  auto const room = limit - std::min(limit, marker(0).size());
+  std::size_t end = room;
+  // back to the start of a UTF-8 character
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return std::string(text.substr(0, end)) + marker(end);
+}
+
+void make_presentable(GradedExercise& exercise) {
+  exercise.compile_error = cap_text(printable(exercise.compile_error), max_compile_error_bytes);
+  for (auto& note : exercise.notes) note = cap_text(printable(note), max_test_message_bytes);
+  for (auto& test : exercise.tests) {
+    test.message = cap_text(printable(test.message), max_test_message_bytes);
+    test.output = printable(test.output);
+  }
+}
+
 namespace {
 
 // JSON must be valid UTF-8; a learner's program can print anything.
@@ -389,7 +463,10 @@ std::string test_report(GradedExercise const& exercise, GradedTest const& test) 
   std::string text;
   if (test.status != "pass") {
     text = fmt::format("{}: {}", test.reason, test.message);
-    if (!exercise.compile_error.empty()) text += "\n" + exercise.compile_error;
+    // the message of a compile error holds it already (cut to max_test_message_bytes)
+    if (!exercise.compile_error.empty() && test.reason != "compile error") {
+      text += "\n" + cap_text(exercise.compile_error, max_test_message_bytes);
+    }
   }
   if (!test.output.empty()) {
     if (!text.empty()) text += "\n\n";
@@ -433,7 +510,9 @@ std::string format_exercism(SubmissionGrade const& submission, TestCodeLookup co
   json root = {{"version", 3}};
   if (!submission.error.empty()) {
     root["status"] = "error";
-    root["message"] = valid_utf8("The submission could not be graded: " + submission.error);
+    root["message"] =
+        cap_text(valid_utf8("The submission could not be graded: " + submission.error),
+                 max_exercism_message_bytes);
     root["tests"] = json::array();
     return root.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
   }
@@ -465,7 +544,7 @@ std::string format_exercism(SubmissionGrade const& submission, TestCodeLookup co
       });
   if (nothing_compiled && !compile_errors.empty()) {
     root["status"] = "error";
-    root["message"] = valid_utf8(compile_errors);
+    root["message"] = cap_text(valid_utf8(compile_errors), max_exercism_message_bytes);
   } else {
     root["status"] = all_pass ? "pass" : "fail";
   }

@@ -351,6 +351,7 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
       try {
         auto cached = exercise_from_json(nlohmann::json::parse(course::read_text_file(cache_file)));
         cached.cached = true;
+        make_presentable(cached);  // written by an older version, perhaps
         return cached;
       } catch (std::exception const&) {
         fs::remove(cache_file, error);  // half-written or from an older version: grade again
@@ -625,6 +626,9 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
   graded.seconds = seconds_since(started);
   fs::remove_all(objects, error);
   fs::remove_all(programs, error);
+  make_presentable(graded);
+  // Ctrl-C killed what was running: its results say nothing about the submission.
+  if (interrupted() != 0) graded.cacheable = false;
 
   if (graded.cacheable) {  // written even with use_cache off: --no-cache refreshes the cache
     try {                  // a program's output need not be UTF-8: such bytes are stored as U+FFFD

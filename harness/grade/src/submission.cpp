@@ -1,15 +1,21 @@
 #include "wb/grade/submission.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <fmt/core.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <optional>
 #include <set>
 #include <system_error>
+#include <utility>
 
 #include "wb/cli/text.hpp"
 
@@ -59,37 +65,134 @@ int match_rank(fs::path const& relative, WantedFile const& wanted, bool name_is_
   return name_is_unique ? 1 : 0;
 }
 
-std::optional<std::string> read_regular_file(fs::path const& path, std::string& problem) {
-  // O_NOFOLLOW and O_NONBLOCK: a link or a FIFO put in place of the file is not opened or waited
-  // on; fstat then proves it is a plain file.
-  int const fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
-    problem = "cannot be opened";
+// A file descriptor closed when it goes out of scope.
+struct Fd {
+  int fd = -1;
+  Fd() = default;
+  explicit Fd(int descriptor) : fd(descriptor) {}
+  Fd(Fd&& other) noexcept : fd(std::exchange(other.fd, -1)) {}
+  Fd& operator=(Fd&& other) noexcept {
+    std::swap(fd, other.fd);
+    return *this;
+  }
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// The problem in words when a file of a submission cannot be opened beneath its folder.
+std::string open_problem(int error) {
+  switch (error) {
+    case ELOOP:
+      return "is reached through a link (a link put in the way, perhaps while it was graded)";
+    case EXDEV:
+      return "leads out of the submission";
+    case ENOENT:
+      return "is no longer there";
+    default:
+      return fmt::format("cannot be opened ({})", std::strerror(error));
+  }
+}
+
+}  // namespace
+
+int open_beneath(int dir, fs::path const& relative, int flags, std::string& problem) {
+  for (auto const& part : relative) {
+    if (part == ".." || part == "/" || part.empty()) {
+      problem = "leads out of the submission";
+      return -1;
+    }
+  }
+  if (relative.empty() || relative.is_absolute()) {
+    problem = "leads out of the submission";
+    return -1;
+  }
+  open_how how{};
+  how.flags = static_cast<std::uint64_t>(flags | O_NOFOLLOW | O_CLOEXEC);
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  auto const fd = ::syscall(SYS_openat2, dir, relative.c_str(), &how, sizeof how);
+  if (fd >= 0) return static_cast<int>(fd);
+  if (errno != ENOSYS && errno != EPERM) {  // EPERM: a seccomp filter that does not know it
+    problem = open_problem(errno);
+    return -1;
+  }
+  return open_beneath_step_by_step(dir, relative, flags, problem);
+}
+
+int open_beneath_step_by_step(int dir, fs::path const& relative, int flags, std::string& problem) {
+  for (auto const& part : relative) {
+    if (part == ".." || part == "/" || part.empty()) {
+      problem = "leads out of the submission";
+      return -1;
+    }
+  }
+  if (relative.empty() || relative.is_absolute()) {
+    problem = "leads out of the submission";
+    return -1;
+  }
+  // Kernels before 5.6: one component at a time, none of them followed if it is a link (a link
+  // opened with O_PATH | O_NOFOLLOW is the link itself, and O_DIRECTORY then refuses it).
+  Fd current(::dup(dir));
+  auto const last = std::prev(relative.end());
+  for (auto part = relative.begin(); part != last; ++part) {
+    Fd next(::openat(current.fd, part->c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (next.fd < 0) {
+      problem = open_problem(errno == ENOTDIR ? ELOOP : errno);
+      return -1;
+    }
+    current = std::move(next);
+  }
+  int const opened = ::openat(current.fd, last->c_str(), flags | O_NOFOLLOW | O_CLOEXEC);
+  if (opened < 0) problem = open_problem(errno);
+  return opened;
+}
+
+std::optional<std::string> read_file_beneath(int dir, fs::path const& relative,
+                                             std::string& problem) {
+  // O_PATH first: nothing is opened for reading (a device's driver is not called, a FIFO is not
+  // waited on) until fstat has shown a plain file.
+  Fd path(open_beneath(dir, relative, O_PATH, problem));
+  if (path.fd < 0) return std::nullopt;
+  struct stat info {};
+  if (::fstat(path.fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    problem = "is not a regular file";
     return std::nullopt;
   }
-  struct stat info {};
-  std::optional<std::string> content;
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    problem = "is not a regular file";
-  } else if (info.st_nlink > 1) {
+  if (info.st_nlink > 1) {
     problem = "is a hard link (it may be another file's content)";
-  } else if (static_cast<std::size_t>(info.st_size) > max_submitted_file_bytes) {
+    return std::nullopt;
+  }
+  if (static_cast<std::size_t>(info.st_size) > max_submitted_file_bytes) {
     problem = fmt::format("is {} bytes, more than the {} a learner's file may have", info.st_size,
                           max_submitted_file_bytes);
-  } else {
-    std::string text(static_cast<std::size_t>(info.st_size), '\0');
-    std::size_t got = 0;
-    while (got < text.size()) {
-      auto const n = ::read(fd, text.data() + got, text.size() - got);
-      if (n <= 0) break;
-      got += static_cast<std::size_t>(n);
-    }
-    text.resize(got);
-    content = std::move(text);
+    return std::nullopt;
   }
-  ::close(fd);
-  return content;
+  // The very file fstat saw, opened for reading through its descriptor; without /proc, opened
+  // again beneath the folder and required to be the same file.
+  Fd file(::open(fmt::format("/proc/self/fd/{}", path.fd).c_str(),
+                 O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (file.fd < 0) {
+    file = Fd(open_beneath(dir, relative, O_RDONLY | O_NONBLOCK | O_NOCTTY, problem));
+    if (file.fd < 0) return std::nullopt;
+  }
+  struct stat opened {};
+  if (::fstat(file.fd, &opened) != 0 || opened.st_dev != info.st_dev ||
+      opened.st_ino != info.st_ino || !S_ISREG(opened.st_mode)) {
+    problem = "was replaced while it was read";
+    return std::nullopt;
+  }
+  std::string text(static_cast<std::size_t>(info.st_size), '\0');
+  std::size_t got = 0;
+  while (got < text.size()) {
+    auto const n = ::read(file.fd, text.data() + got, text.size() - got);
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  text.resize(got);
+  return text;
 }
+
+namespace {
 
 // Unpacks the entries of `archive` that could be wanted files into `into`, with bsdtar in the
 // sandbox (it sees the archive and `into`, nothing else). Returns an error, or empty.
@@ -99,13 +202,7 @@ std::string unpack(fs::path const& archive, std::vector<WantedFile> const& wante
                    fs::path const& into, SandboxSetup const& sandbox, int worker) {
   auto const bsdtar = find_in_path("bsdtar");
   if (!bsdtar) return "bsdtar is not installed (Debian: apt-get install libarchive-tools)";
-  struct Fd {
-    int fd;
-    ~Fd() {
-      if (fd >= 0) ::close(fd);
-    }
-  };
-  auto open_archive = [&] { return Fd{::open(archive.c_str(), O_RDONLY | O_CLOEXEC)}; };
+  auto open_archive = [&] { return Fd(::open(archive.c_str(), O_RDONLY | O_CLOEXEC)); };
 
   // First the list of entries: one that leaves the submission rejects the whole archive.
   SandboxRequest request;
@@ -139,8 +236,15 @@ std::string unpack(fs::path const& archive, std::vector<WantedFile> const& wante
   auto listed_from = open_archive();
   if (listed_from.fd < 0) return "the archive cannot be opened";
   list.stdin_fd = listed_from.fd;
-  auto listing = run_command(list, 4u << 20);
+  auto listing = run_command(list, max_archive_listing_bytes + 1);
   if (listing.timed_out) return "listing the archive took more than 90 s, and was stopped";
+  if (listing.output.size() > max_archive_listing_bytes) {
+    // Checking part of the list would let an entry past the cut leave the submission.
+    return fmt::format(
+        "its list of entries is longer than {} MB, so it could not be checked whole: a "
+        "submission needs far fewer files (pack only the chapters folder)",
+        max_archive_listing_bytes >> 20);
+  }
   if (!listing.success()) {
     return fmt::format("it is not an archive bsdtar can read: {}",
                        std::string(trim(split_lines(listing.output).empty()
@@ -203,7 +307,8 @@ std::string submission_name(fs::path const& path) {
 }
 
 SubmissionFiles read_submission(fs::path const& path, std::vector<WantedFile> const& wanted,
-                                fs::path const& scratch, SandboxSetup const& sandbox, int worker) {
+                                fs::path const& scratch, SandboxSetup const& sandbox, int worker,
+                                std::function<void()> const& after_listing) {
   SubmissionFiles out;
   out.name = submission_name(path);
   out.source = path;
@@ -240,6 +345,13 @@ SubmissionFiles read_submission(fs::path const& path, std::vector<WantedFile> co
     out.error = "it is neither a folder nor an archive";
     return out;
   }
+  // The folder is held open from here on: whatever is swapped at its path, or under it, later is
+  // not followed.
+  Fd root_fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (root_fd.fd < 0) {
+    out.error = "the folder cannot be opened (or it was replaced by a link)";
+    return out;
+  }
 
   std::map<std::string, int> name_count;  // how many chapters use each file name
   for (auto const& file : wanted) ++name_count[file.file];
@@ -247,45 +359,72 @@ SubmissionFiles read_submission(fs::path const& path, std::vector<WantedFile> co
   struct Candidate {
     fs::path relative;
     int rank = 0;
+    bool link = false;
   };
   std::vector<std::vector<Candidate>> candidates(wanted.size());
   std::vector<std::string> ignored;
   std::size_t walked = 0;
-  auto options = fs::directory_options::skip_permission_denied;
-  for (fs::recursive_directory_iterator it(root, options, error), end; !error && it != end;
-       it.increment(error)) {
-    if (++walked > 100'000) {
-      out.notes.push_back("more than 100000 files: the rest were not looked at");
-      break;
+  bool too_many = false;
+  bool unreadable = false;
+  // Depth first through descriptors: a folder is opened beneath its parent with O_NOFOLLOW, and
+  // an entry's type is its own (fstatat without following), never what a link points at.
+  auto walk = [&](auto& self, int dir, fs::path const& relative, int depth) -> void {
+    Fd listing(::dup(dir));
+    DIR* entries = listing.fd < 0 ? nullptr : ::fdopendir(listing.fd);
+    if (entries == nullptr) {
+      unreadable = true;
+      return;
     }
-    auto const relative = it->path().lexically_relative(root);
-    if (it->is_directory(error) && !it->is_symlink(error)) {
-      if (in_ignored_folder(relative)) it.disable_recursion_pending();
-      continue;
-    }
-    bool matched = false;
-    if (!in_ignored_folder(relative)) {
-      for (std::size_t i = 0; i < wanted.size(); ++i) {
-        int const rank = match_rank(relative, wanted[i], name_count[wanted[i].file] == 1);
-        if (rank > 0) {
-          candidates[i].push_back({relative, rank});
-          matched = true;
+    listing.fd = -1;  // closedir closes it
+    while (dirent* entry = ::readdir(entries)) {
+      std::string_view const name = entry->d_name;
+      if (name == "." || name == "..") continue;
+      if (++walked > 100'000) {
+        too_many = true;
+        break;
+      }
+      auto const path = relative / entry->d_name;
+      struct stat info {};
+      if (::fstatat(dir, entry->d_name, &info, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      if (S_ISDIR(info.st_mode)) {
+        if (in_ignored_folder(path) || depth >= 64) continue;
+        Fd sub(::openat(dir, entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (sub.fd < 0) {
+          unreadable = true;
+          continue;
+        }
+        self(self, sub.fd, path, depth + 1);
+        if (too_many) break;
+        continue;
+      }
+      bool matched = false;
+      if (!in_ignored_folder(path)) {
+        for (std::size_t i = 0; i < wanted.size(); ++i) {
+          int const rank = match_rank(path, wanted[i], name_count[wanted[i].file] == 1);
+          if (rank > 0) {
+            candidates[i].push_back({path, rank, S_ISLNK(info.st_mode)});
+            matched = true;
+          }
         }
       }
+      if (!matched) ignored.push_back(path.generic_string());
     }
-    if (!matched) ignored.push_back(relative.generic_string());
-  }
-  if (error)
-    out.notes.push_back(
-        fmt::format("the folder could not be read to the end: {}", error.message()));
+    ::closedir(entries);
+  };
+  walk(walk, root_fd.fd, fs::path(), 0);
+  if (too_many) out.notes.push_back("more than 100000 files: the rest were not looked at");
+  if (unreadable) out.notes.push_back("some of its folders could not be read");
+  if (after_listing) after_listing();
 
   for (std::size_t i = 0; i < wanted.size(); ++i) {
     auto& found = candidates[i];
     if (found.empty()) continue;
     std::stable_sort(found.begin(), found.end(), [](Candidate const& a, Candidate const& b) {
       if (a.rank != b.rank) return a.rank > b.rank;
-      return std::distance(a.relative.begin(), a.relative.end()) <
-             std::distance(b.relative.begin(), b.relative.end());
+      auto const depth_a = std::distance(a.relative.begin(), a.relative.end());
+      auto const depth_b = std::distance(b.relative.begin(), b.relative.end());
+      if (depth_a != depth_b) return depth_a < depth_b;
+      return a.relative < b.relative;  // readdir's order is the file system's: make it stable
     });
     auto const& best = found.front();
     auto const shown = best.relative.generic_string();
@@ -293,13 +432,13 @@ SubmissionFiles read_submission(fs::path const& path, std::vector<WantedFile> co
       out.notes.push_back(
           fmt::format("{} was found {} times; {} was graded", wanted[i].file, found.size(), shown));
     }
-    if (fs::is_symlink(fs::symlink_status(root / best.relative, error))) {
+    if (best.link) {
       out.notes.push_back(fmt::format(
           "{} is a link, not a file: ignored (a submission's files must be its own)", shown));
       continue;
     }
     std::string problem;
-    if (auto content = read_regular_file(root / best.relative, problem)) {
+    if (auto content = read_file_beneath(root_fd.fd, best.relative, problem)) {
       out.files[wanted[i].slug][wanted[i].file] = std::move(*content);
     } else {
       out.notes.push_back(fmt::format("{} {}: ignored", shown, problem));

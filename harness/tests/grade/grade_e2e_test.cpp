@@ -423,6 +423,12 @@ TEST_CASE("workbook grade gives every hostile submission its grade and changes n
       CHECK(by_name.at(name).notes().find("review") == std::string::npos);
     }
   }
+  {  // #include_next of the exercise reaches the stub from git, whatever chapters/ holds (the
+     // case of a solved chapters/ is grade-pristine-stubs)
+    auto const& next = by_name.at("includes-next");
+    CHECK(next.points() == 0);
+    CHECK(next.only({"not started"}));
+  }
   {  // only the learner's own files are taken from a submission
     auto const& edited = by_name.at("edited-test-file");
     CHECK(edited.points() == 0);

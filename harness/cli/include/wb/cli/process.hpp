@@ -116,6 +116,12 @@ void set_interrupt_cleanup(void (*cleanup)() noexcept);
 /// One more such function, called after that one (up to four; the grader removes its cgroups
 /// and unmounts its scratch folders with them).
 void add_interrupt_cleanup(void (*cleanup)() noexcept);
+/// While on, the first SIGINT, SIGTERM or SIGHUP does not end the workbook: the tracked process
+/// groups are killed, interrupted() names the signal and spawn() starts nothing more, so that a
+/// command (grade) can finish its clean-up and then end. A second signal ends it at once.
+void defer_interrupts(bool on);
+/// The signal that arrived while interrupts were deferred; 0 if none.
+int interrupted();
 void track_process_group(pid_t group);
 void untrack_process_group(pid_t group);
 

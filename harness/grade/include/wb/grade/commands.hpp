@@ -12,15 +12,19 @@
 
 namespace CLI {
 class App;
-}
+class Option;
+}  // namespace CLI
 
 namespace wb::grade {
 
 struct GradeOptions {
   std::vector<std::string> submissions;  // folders, .tar.gz, .tgz, .tar or .zip files
-  std::vector<std::string> formats;      // table csv json junit gradescope exercism
-  std::string out;                       // a file, or a folder for several files
-  std::vector<std::string> chapters;     // empty: all
+  /// Submissions from this index on came after `--`: names, never options, even when they start
+  /// with '-'.
+  std::size_t first_after_separator = static_cast<std::size_t>(-1);
+  std::vector<std::string> formats;   // table csv json junit gradescope exercism
+  std::string out;                    // a file, or a folder for several files
+  std::vector<std::string> chapters;  // empty: all
   int jobs = 1;
   std::optional<double> time_limit;  // seconds per test; empty: each chapter's
   double submission_time = 600;      // seconds of tests per submission
@@ -50,13 +54,19 @@ class GradingCommands {
   /// Adds both subcommands and their flags to `app`; this object holds what they parse into,
   /// so it must outlive the parse.
   void add_to(CLI::App& app);
+  /// The command line to parse, without what follows `--` after `grade`: those words are
+  /// submissions whatever they look like, and are kept here (CLI11 2.x would parse a word after
+  /// `--` that names a flag as the flag in some versions). The pointers are argv's own.
+  std::vector<char*> set_aside_after_separator(int argc, char** argv);
   /// The exit code of the command the command line chose, if it chose one of these.
   std::optional<int> run(cli::Session const& session) const;
 
  private:
   GradeOptions grade_;
+  std::vector<std::string> after_separator_;
   DistOptions dist_;
   CLI::App* grade_command_ = nullptr;
+  CLI::Option* submissions_ = nullptr;
   CLI::App* dist_command_ = nullptr;
 };
 

@@ -56,7 +56,8 @@ struct GradedChapter {
 };
 
 struct SubmissionGrade {
-  std::string name;
+  std::string name;       // printable, and no other submission's in the same book
+  std::string file_stem;  // its Gradescope or Exercism file's name: tame, and its own
   std::string source;
   std::string error;  // could not be graded at all
   std::vector<std::string> notes;
@@ -80,6 +81,25 @@ struct Gradebook {
 /// `text` cut to `limit` bytes (at a line break near the end if there is one, never inside a
 /// UTF-8 character) with a marker saying how much was left out.
 std::string cut_output(std::string_view text, std::size_t limit);
+
+/// `text` safe to show on a terminal and in every format: invalid UTF-8 as U+FFFD, and control
+/// characters written visibly instead of acted on — C0 (newline and tab kept when `multiline`),
+/// DEL, C1 and the bidirectional overrides that reorder a line, as \x1b or \u{202e}.
+std::string printable(std::string_view text, bool multiline = true);
+
+/// `text` cut to at most `limit` bytes, its marker of what was left out included.
+std::string cap_text(std::string_view text, std::size_t limit);
+
+/// The longest verdict kept per test: a compile error copied into each test's message is cut
+/// there; the exercise keeps it whole up to max_compile_error_bytes.
+inline constexpr std::size_t max_test_message_bytes = 4u << 10;
+inline constexpr std::size_t max_compile_error_bytes = 64u << 10;
+/// Exercism's test runner takes at most 65,535 characters in its top-level message.
+inline constexpr std::size_t max_exercism_message_bytes = 65'535;
+
+/// Every note, message, compile error and output of `exercise` made printable() and cut to the
+/// limits above: what the grader stores and every format shows.
+void make_presentable(GradedExercise& exercise);
 
 nlohmann::json to_json(GradedExercise const& exercise);
 GradedExercise exercise_from_json(nlohmann::json const& json);
