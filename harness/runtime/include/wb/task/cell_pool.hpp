@@ -184,15 +184,17 @@ class CellPool {
 
     void give_back_remotely(Slot* slot) noexcept {
       poison(&slot->next, slot_size - sizeof(Block*));
-      Slot* head = remote.load(std::memory_order_relaxed);
+      // Acquire on the load and on a failed exchange: seeing `abandoned` must bring the
+      // owner's `left` and its last writes to the block along. (Release on success: above.)
+      Slot* head = remote.load(std::memory_order_acquire);
       do {
         if (head == abandoned()) {
           if (left.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy(this);
           return;
         }
         set_next(slot, head);
-      } while (!remote.compare_exchange_weak(head, slot, std::memory_order_release,
-                                             std::memory_order_relaxed));
+      } while (!remote.compare_exchange_weak(head, slot, std::memory_order_acq_rel,
+                                             std::memory_order_acquire));
     }
 
     // The owner is exiting with `used` slots out: from now on the last of them frees the block.
