@@ -125,8 +125,9 @@ class TaskHeader {
     // Clones of one task's waker would have to number in the tens of millions to overflow.
     if (state_.fetch_add(ref_one, std::memory_order_relaxed) >= max_state) std::terminate();
   }
-  /// Drops the JoinHandle's reference. A task spawned and detached on its executor's thread,
-  /// still waiting for its first poll, is let go with a plain store.
+  /// Drops the JoinHandle's reference. A task detached on its executor's thread while it waits
+  /// on the run queue with no other reference (spawned and detached at once) is let go with a
+  /// plain store.
   void release_handle() noexcept {
     // The handle's, the list's and the queue's references: with alone(), all of them this
     // thread's, and no other thread can be touching the word.
