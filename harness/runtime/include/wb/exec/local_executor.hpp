@@ -86,7 +86,7 @@ class LocalExecutor {
   class LocalScheduler final : public Scheduler {
    public:
     explicit LocalScheduler(std::shared_ptr<Driver> driver)
-        : driver_(std::move(driver)), slot_(std::in_place, *driver_) {}
+        : Scheduler(true), driver_(std::move(driver)), slot_(std::in_place, *driver_) {}
 
     // ANCHOR: local_schedule
     void schedule(TaskRef task) override {

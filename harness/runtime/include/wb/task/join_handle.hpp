@@ -56,7 +56,7 @@ class [[nodiscard]] JoinHandle {
 
   /// Lets the task run on without anyone awaiting it; same as dropping the handle.
   void detach() noexcept {
-    if (task_) std::exchange(task_, nullptr)->release();
+    if (task_) std::exchange(task_, nullptr)->release_handle();
   }
 
   /// True once the task has finished, failed or been cancelled: awaiting would not wait.

@@ -41,6 +41,12 @@ class Scheduler : public std::enable_shared_from_this<Scheduler> {
   /// The scheduler of the executor running on this thread, or null.
   static Scheduler* current() noexcept { return current_slot(); }
 
+  /// True when this thread alone handles the scheduler's tasks: it polls them, and their run
+  /// queue and live list are touched only here (other threads hand woken tasks over through a
+  /// reference of their own). A task then takes its uncontended steps with plain stores (see
+  /// TaskHeader::alone). False for an executor whose tasks several threads poll.
+  bool owned_by_this_thread() const noexcept { return one_thread_ && current() == this; }
+
   /// While alive, makes `scheduler` the current one on this thread.
   class Enter {
    public:
@@ -53,7 +59,15 @@ class Scheduler : public std::enable_shared_from_this<Scheduler> {
     Scheduler* previous_;
   };
 
+ protected:
+  Scheduler() = default;
+  /// `one_thread`: the executor keeps to the promise owned_by_this_thread() describes, on the
+  /// thread that has it as current(), and shuts down on that thread or while no thread runs it.
+  explicit Scheduler(bool one_thread) noexcept : one_thread_(one_thread) {}
+
  private:
+  bool one_thread_ = false;
+
   static Scheduler*& current_slot() noexcept {
     static thread_local Scheduler* current = nullptr;
     return current;

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "wb/core/future.hpp"
+#include "wb/task/cell_pool.hpp"
 #include "wb/task/scheduler.hpp"
 #include "wb/task/task_header.hpp"
 #include "wb/task/task_name.hpp"
@@ -34,7 +35,20 @@ class TaskCell final : public TaskOutput<output_of<F>> {
     }
   }
 
+  // The cell comes from the thread's CellPool when it is small enough (see cell_pool.hpp).
+  static void* operator new(std::size_t size) {
+    if constexpr (pooled()) return CellPool::allocate(size, alignof(TaskCell));
+    return ::operator new(size);
+  }
+  static void operator delete(void* cell) noexcept {
+    if constexpr (pooled()) return CellPool::deallocate(cell, alignof(TaskCell));
+    ::operator delete(cell);
+  }
+
  private:
+  static constexpr bool pooled() noexcept {
+    return CellPool::fits(sizeof(TaskCell), alignof(TaskCell));
+  }
   static bool poll(TaskHeader& header, Context& cx) {
     auto& self = static_cast<TaskCell&>(header);
     try {

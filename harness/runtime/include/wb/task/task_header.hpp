@@ -32,10 +32,17 @@ class TaskHeader {
   /// so its future is destroyed on the thread that polled it.
   void run() {
     std::uint32_t state = state_.load(std::memory_order_acquire);
-    do {  // checked at every attempt: shut_down may finish the task between two of them
-      if (state & complete) return release();  // shut down while it sat on a queue
-    } while (!state_.compare_exchange_weak(state, (state & ~scheduled) | running,
-                                           std::memory_order_acq_rel));
+    if (state == (scheduled | 2 * ref_one) && alone()) {
+      // Only the queue's and the list's references, both this thread's: nobody else can
+      // touch the word (see alone()), so a plain store claims the poll.
+      state_.store(running | 2 * ref_one, std::memory_order_relaxed);
+      state = scheduled | 2 * ref_one;
+    } else {
+      do {  // checked at every attempt: shut_down may finish the task between two of them
+        if (state & complete) return release();  // shut down while it sat on a queue
+      } while (!state_.compare_exchange_weak(state, (state & ~scheduled) | running,
+                                             std::memory_order_acq_rel));
+    }
     note_poll();
     bool done = true;
     bool woke_itself = false;
@@ -117,6 +124,18 @@ class TaskHeader {
   void add_ref() noexcept {
     // Clones of one task's waker would have to number in the tens of millions to overflow.
     if (state_.fetch_add(ref_one, std::memory_order_relaxed) >= max_state) std::terminate();
+  }
+  /// Drops the JoinHandle's reference. A task detached on its executor's thread while it waits
+  /// on the run queue with no other reference (spawned and detached at once) is let go with a
+  /// plain store.
+  void release_handle() noexcept {
+    // The handle's, the list's and the queue's references: with alone(), all of them this
+    // thread's, and no other thread can be touching the word.
+    if (state_.load(std::memory_order_relaxed) == (scheduled | 3 * ref_one) && alone()) {
+      state_.store(scheduled | 2 * ref_one, std::memory_order_relaxed);
+      return;
+    }
+    release();
   }
   void release(std::uint32_t count = 1) noexcept {
     std::uint32_t const before = state_.fetch_sub(count * ref_one, std::memory_order_acq_rel);
@@ -204,6 +223,16 @@ class TaskHeader {
   static constexpr std::uint32_t ref_one = 1u << ref_shift;
   static constexpr std::uint32_t max_state = UINT32_MAX - 2 * ref_one;
 
+  // Whether this thread may take the task's uncontended steps with plain loads and stores
+  // instead of read-modify-writes: it is the one thread of the task's executor
+  // (Scheduler::owned_by_this_thread). Then, when the word counts only references this thread
+  // holds (the run queue's, the live list's, a JoinHandle being dropped here) and no flag that
+  // another thread sets, no other thread can reach the word: touching a task takes a reference
+  // (a waker, a JoinHandle or AbortHandle, a queued TaskRef), and a thread that wakes the task
+  // from outside holds `waking` until it is done. The callers compare the whole word, flags
+  // and count, against what they expect before they use a plain store.
+  bool alone() const noexcept { return scheduler_->owned_by_this_thread(); }
+
   // Queues the task, for a wake or an abort that found it idle. `marked`: the caller is not
   // on the executor's thread and set `waking`, which it clears once schedule() has returned.
   void hand_to_scheduler(std::uint32_t marked) {
@@ -223,6 +252,12 @@ class TaskHeader {
   // `refs` references (which may free the task).
   void finish(std::uint32_t refs) {
     std::uint32_t state = state_.load(std::memory_order_acquire);
+    if (refs == 2 && state == (running | 2 * ref_one) && alone()) {
+      // The caller holds the only two references and nobody else can touch the word: no
+      // JoinHandle, no waker, nothing to wake. Finished and freed without an atomic step.
+      state_.store(complete, std::memory_order_relaxed);
+      return vtable_->destroy(this);
+    }
     for (;;) {
       std::uint32_t next = (state & ~(running | scheduled)) | complete;
       // With no JoinHandle to wake and no thread inside schedule(), finishing and releasing
@@ -292,6 +327,28 @@ class TaskHeader {
 
   // Laid out so that a task with a small future fits in 128 bytes with its output. Three
   // references from the start: the JoinHandle, the live-task list and the run queue.
+  //
+  // Why each atomic operation on state_ is there, and why its memory order:
+  //  - run() claims the poll with acquire-release: acquire, so that this poll sees what the
+  //    previous poll (perhaps on another worker) and the thread that woke the task wrote;
+  //    release, so that the next one sees this poll's writes. Its second step, leaving
+  //    `running`, is acq_rel for the same two reasons.
+  //  - wake_by_ref(), abort() and shut_down() set their bits with acq_rel compare-and-swaps:
+  //    release publishes what the waking thread wrote before it woke the task (the data the
+  //    task will read when polled); acquire lets it see the state it acts on, whole.
+  //  - hand_to_scheduler() clears `waking` with a release fetch_and: finish() waits for that
+  //    bit to clear with acquire loads before the task may go, and then schedule() is over.
+  //  - set_join_waker() fills join_waker_ and then sets its bit with acq_rel: release
+  //    publishes the slot with the bit; finish() reads the slot after seeing the bit.
+  //  - finish() sets `complete` with acq_rel: release publishes the outcome stored just before
+  //    it, which is_complete()'s acquire load (the JoinHandle) pairs with.
+  //  - add_ref() is relaxed: a reference is made from one the caller already holds, and no data
+  //    passes with it (std::shared_ptr counts the same way). release() is acq_rel: whoever
+  //    drops the last reference must see every other holder's writes before destroying.
+  //  - alone() paths (run, release_handle, finish) use a relaxed load and a relaxed store: the
+  //    word counts no reference but this thread's, so no other thread reads or writes it.
+  // polls_ and last_poll_ are relaxed: only the polling thread writes them, and dump_tasks
+  // reads them as statistics that need no order with anything else.
   std::atomic<std::uint32_t> state_{scheduled | 3 * ref_one};
   std::atomic<std::uint32_t> polls_{0};
   VTable const* vtable_;
