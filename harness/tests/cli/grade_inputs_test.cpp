@@ -21,26 +21,14 @@
 #include <wb/grade/submission.hpp>
 #include <wb/testing/catch.hpp>
 
+#include "temp_dir.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char pattern[] = "/tmp/wb-grade-inputs-test-XXXXXX";
-    path = ::mkdtemp(pattern);
-  }
-  ~TempDir() {
-    std::error_code error;
-    fs::remove_all(path, error);
-  }
-};
-
-void write(fs::path const& file, std::string const& text) {
-  fs::create_directories(file.parent_path());
-  std::ofstream(file) << text;
-}
+using wb::test::TempDir;
+using wb::test::write_file;
 
 std::vector<wb::grade::WantedFile> const countdown = {{"ch02-future-concept", "countdown.hpp"}};
 
@@ -55,8 +43,8 @@ std::string all_notes(wb::grade::SubmissionFiles const& files) {
 TEST_CASE("a folder of a submission swapped for a link after it was listed is not followed") {
   TempDir dir;
   auto const sub = dir.path / "alice";
-  write(sub / "chapters/ch02-future-concept/countdown.hpp", "// mine\n");
-  write(dir.path / "secret/chapters/ch02-future-concept/countdown.hpp", "// root's secret\n");
+  write_file(sub / "chapters/ch02-future-concept/countdown.hpp", "// mine\n");
+  write_file(dir.path / "secret/chapters/ch02-future-concept/countdown.hpp", "// root's secret\n");
   auto swap = [&] {  // what a hostile process does between the listing and the reading
     fs::rename(sub / "chapters", sub / "chapters.old");
     fs::create_directory_symlink(dir.path / "secret/chapters", sub / "chapters");
@@ -72,8 +60,8 @@ TEST_CASE("a folder of a submission swapped for a link after it was listed is no
 TEST_CASE("a submission folder swapped for a link after it was opened is still the one read") {
   TempDir dir;
   auto const sub = dir.path / "alice";
-  write(sub / "chapters/ch02-future-concept/countdown.hpp", "// mine\n");
-  write(dir.path / "secret/chapters/ch02-future-concept/countdown.hpp", "// root's secret\n");
+  write_file(sub / "chapters/ch02-future-concept/countdown.hpp", "// mine\n");
+  write_file(dir.path / "secret/chapters/ch02-future-concept/countdown.hpp", "// root's secret\n");
   auto swap = [&] {
     fs::rename(sub, dir.path / "alice.old");
     fs::create_directory_symlink(dir.path / "secret", sub);
@@ -86,7 +74,7 @@ TEST_CASE("a submission folder swapped for a link after it was opened is still t
 
 TEST_CASE("a link at any step of a path is refused beneath the submission folder") {
   TempDir dir;
-  write(dir.path / "outside/countdown.hpp", "// outside\n");
+  write_file(dir.path / "outside/countdown.hpp", "// outside\n");
   fs::create_directories(dir.path / "sub");
   fs::create_directory_symlink(dir.path / "outside", dir.path / "sub/chapters");
   int const root = ::open((dir.path / "sub").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -102,7 +90,7 @@ TEST_CASE("a link at any step of a path is refused beneath the submission folder
   CHECK(wb::grade::open_beneath_step_by_step(root, "chapters/countdown.hpp", O_RDONLY, problem) <
         0);
   CHECK(problem.find("is reached through a link") != std::string::npos);
-  write(dir.path / "sub/plain/countdown.hpp", "// mine\n");
+  write_file(dir.path / "sub/plain/countdown.hpp", "// mine\n");
   int const plain =
       wb::grade::open_beneath_step_by_step(root, "plain/countdown.hpp", O_RDONLY, problem);
   CHECK(plain >= 0);
@@ -139,15 +127,16 @@ int run(std::string const& command) { return std::system(command.c_str()); }
 fs::path solved_course(fs::path const& dir) {
   auto const course = dir / "course";
   auto const chapter = course / "chapters/ch02-future-concept";
-  write(chapter / "chapter.toml",
-        "title = \"The Future concept\"\n[[exercises]]\nname = \"countdown\"\ntitle = "
-        "\"CountdownFuture\"\nfiles = [\"countdown.hpp\"]\n[exercises.tests]\n\"counts\" = 1\n");
-  write(chapter / "countdown.hpp", "// stub\nWB_TODO(\"count down\");\n");
-  write(chapter / "countdown_test.cpp", "// the tests\n");
+  write_file(
+      chapter / "chapter.toml",
+      "title = \"The Future concept\"\n[[exercises]]\nname = \"countdown\"\ntitle = "
+      "\"CountdownFuture\"\nfiles = [\"countdown.hpp\"]\n[exercises.tests]\n\"counts\" = 1\n");
+  write_file(chapter / "countdown.hpp", "// stub\nWB_TODO(\"count down\");\n");
+  write_file(chapter / "countdown_test.cpp", "// the tests\n");
   auto const git = "git -C '" + course.string() + "' ";
   REQUIRE(run(git + "init -q && " + git + "add -A && " + git +
               "-c user.name=t -c user.email=t@t commit -qm stubs") == 0);
-  write(chapter / "countdown.hpp", "// the instructor's answer\n");
+  write_file(chapter / "countdown.hpp", "// the instructor's answer\n");
   return course;
 }
 

@@ -14,27 +14,15 @@
 #include <wb/testing/catch.hpp>
 #include <wb/testing/result_signature.hpp>
 
+#include "temp_dir.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 using wb::testing::ResultKey;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char pattern[] = "/tmp/wb-grade-test-XXXXXX";
-    path = ::mkdtemp(pattern);
-  }
-  ~TempDir() {
-    std::error_code error;
-    fs::remove_all(path, error);
-  }
-};
-
-void write(fs::path const& file, std::string const& text) {
-  fs::create_directories(file.parent_path());
-  std::ofstream(file) << text;
-}
+using wb::test::TempDir;
+using wb::test::write_file;
 
 ResultKey sequential_key() {
   ResultKey key;
@@ -124,10 +112,10 @@ TEST_CASE("ninja's command lines split into the words the shell would pass") {
 TEST_CASE("a submission's files are found where a learner keeps them and nowhere else") {
   TempDir dir;
   auto const sub = dir.path / "alice";
-  write(sub / "workbook/chapters/ch02-future-concept/countdown.hpp", "// mine\n");
-  write(sub / "workbook/solutions/ch02-future-concept/countdown.hpp", "// the solution\n");
-  write(sub / "workbook/chapters/ch02-future-concept/countdown_test.cpp", "// edited\n");
-  write(sub / "timer.hpp", "// flat\n");
+  write_file(sub / "workbook/chapters/ch02-future-concept/countdown.hpp", "// mine\n");
+  write_file(sub / "workbook/solutions/ch02-future-concept/countdown.hpp", "// the solution\n");
+  write_file(sub / "workbook/chapters/ch02-future-concept/countdown_test.cpp", "// edited\n");
+  write_file(sub / "timer.hpp", "// flat\n");
   fs::create_symlink("/etc/passwd", sub / "join.hpp");
   std::vector<wb::grade::WantedFile> wanted = {{"ch02-future-concept", "countdown.hpp"},
                                                {"ch06-futures-by-hand", "timer.hpp"},

@@ -7,19 +7,14 @@
 #include <wb/course/progress.hpp>
 #include <wb/testing/catch.hpp>
 
+#include "temp_dir.hpp"
+
 namespace fs = std::filesystem;
 using wb::course::ChapterStatus;
 
 namespace {
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("wb-progress-test-" + std::to_string(::getpid()));
-  TempDir() {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using wb::test::TempDir;
 
 wb::course::Progress sample() {
   wb::course::Progress progress;

@@ -1,7 +1,5 @@
 // How check folds a second run of an exercise under ThreadSanitizer into its first, and how a
 // wrong version that only ThreadSanitizer sees is marked.
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -9,6 +7,8 @@
 #include <wb/cli/mutant.hpp>
 #include <wb/cli/tsan_stage.hpp>
 #include <wb/testing/catch.hpp>
+
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -26,12 +26,7 @@ TestOutcome test(std::string name, Status status, std::string message = {}) {
   return outcome;
 }
 
-/// A folder of its own under the system's temporary folder, removed at the end.
-struct ScratchDir {
-  fs::path path = fs::temp_directory_path() / ("wb-tsan-stage-" + std::to_string(::getpid()));
-  ScratchDir() { fs::create_directories(path); }
-  ~ScratchDir() { fs::remove_all(path); }
-};
+using ScratchDir = wb::test::TempDir;
 
 }  // namespace
 
