@@ -94,16 +94,19 @@ std::string open_problem(int error) {
   }
 }
 
+// A path that cannot lead out of the folder it is relative to: not empty, not absolute, no "..".
+bool stays_beneath(fs::path const& relative) {
+  if (relative.empty() || relative.is_absolute()) return false;
+  for (auto const& part : relative) {
+    if (part == ".." || part == "/" || part.empty()) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 int open_beneath(int dir, fs::path const& relative, int flags, std::string& problem) {
-  for (auto const& part : relative) {
-    if (part == ".." || part == "/" || part.empty()) {
-      problem = "leads out of the submission";
-      return -1;
-    }
-  }
-  if (relative.empty() || relative.is_absolute()) {
+  if (!stays_beneath(relative)) {
     problem = "leads out of the submission";
     return -1;
   }
@@ -120,13 +123,7 @@ int open_beneath(int dir, fs::path const& relative, int flags, std::string& prob
 }
 
 int open_beneath_step_by_step(int dir, fs::path const& relative, int flags, std::string& problem) {
-  for (auto const& part : relative) {
-    if (part == ".." || part == "/" || part.empty()) {
-      problem = "leads out of the submission";
-      return -1;
-    }
-  }
-  if (relative.empty() || relative.is_absolute()) {
+  if (!stays_beneath(relative)) {
     problem = "leads out of the submission";
     return -1;
   }
