@@ -5,8 +5,9 @@
 // How: each poll of the wrapper hands the future a waker of its own (a new one every poll, so
 // that a wake of an older one can be told apart and, as under the waker-swap oracle, does not
 // reach the executor: only the newest waker counts). The first copy of the waker of poll
-// #`at_poll` — the future storing it — starts `event` on a helper thread and waits until the
-// event has returned or `patience` has passed, then lets the copy go on. A future that stores its
+// #`at_poll` — the future storing it — starts `event` on a helper thread, waits (however long it
+// takes on a busy machine) until that thread is running, then until the event has returned or
+// `patience` has passed since it began, and then lets the copy go on. A future that stores its
 // waker under the same lock as it checks its condition makes the event wait for that lock (the
 // copy is inside it), so the event happens after the store; one that checks, lets go of the lock
 // and stores afterwards lets the event run to the end in between, every round, and loses the wake.
@@ -147,9 +148,14 @@ class EventInPoll {
     auto& record = *shared_->record;
     record.event_started.store(true);
     auto done = std::make_shared<std::pair<std::mutex, std::condition_variable>>();
+    auto begun = std::make_shared<bool>(false);
     auto finished = std::make_shared<bool>(false);
-    auto const start = std::chrono::steady_clock::now();
-    event_thread.emplace([event = event_, done, finished, error = &event_error_] {
+    event_thread.emplace([event = event_, done, begun, finished, error = &event_error_] {
+      {
+        std::lock_guard lock(done->first);
+        *begun = true;
+      }
+      done->second.notify_all();
       try {
         event();
       } catch (...) {
@@ -161,7 +167,11 @@ class EventInPoll {
       }
       done->second.notify_all();
     });
+    // Starting a thread can take long on a loaded machine (or under ThreadSanitizer): that wait
+    // has no limit, so the patience counts only the event itself, the same on any machine.
     std::unique_lock lock(done->first);
+    done->second.wait(lock, [&] { return *begun; });
+    auto const start = std::chrono::steady_clock::now();
     if (done->second.wait_for(lock, patience_, [&] { return *finished; })) {
       record.event_done_in_poll.store(true);
       record.event_micros.store(std::chrono::duration_cast<std::chrono::microseconds>(
