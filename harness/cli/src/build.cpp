@@ -102,4 +102,16 @@ BuildOutcome build_targets(BuildRequest const& request) {
   return outcome;
 }
 
+std::string cmake_cache_value(fs::path const& build_dir, std::string_view name) {
+  std::ifstream cache(build_dir / "CMakeCache.txt");
+  for (std::string line; std::getline(cache, line);) {
+    // "NAME:TYPE=value"
+    if (line.size() > name.size() && line.starts_with(name) && line[name.size()] == ':') {
+      auto const equals = line.find('=', name.size());
+      if (equals != std::string::npos) return line.substr(equals + 1);
+    }
+  }
+  return {};
+}
+
 }  // namespace wb::cli

@@ -7,6 +7,7 @@
 #include <regex>
 #include <system_error>
 
+#include "wb/cli/build.hpp"
 #include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
 #include "wb/cli/pristine.hpp"
@@ -106,13 +107,6 @@ Line library_line(std::string const& what, std::vector<std::string> const& heade
   return {true, true, what, version.empty() ? header->string() : version, ""};
 }
 
-std::string cache_value(std::string const& cache, std::string const& name) {
-  std::regex const pattern("\n" + name + ":[A-Z]+=([^\n]*)");
-  std::smatch match;
-  if (std::regex_search(cache, match, pattern)) return match[1].str();
-  return {};
-}
-
 /// The Catch2 found at `config_dir` (a CMake package folder) with its version; not ok when
 /// there is none.
 Line built_with_catch2(std::string const& config_dir) {
@@ -179,12 +173,11 @@ int run_doctor(Session const& session) {
   }
 
   std::error_code error;
-  auto const cache_file = paths.build_dir / "CMakeCache.txt";
-  auto const cache = fs::exists(cache_file, error) ? "\n" + course::read_text_file(cache_file) : "";
+  bool const configured = fs::exists(paths.build_dir / "CMakeCache.txt", error);
 
   // The Catch2 the build tree was configured with, where there is one: it may be another than the
   // system's (CMAKE_PREFIX_PATH, Catch2_DIR).
-  auto catch2 = built_with_catch2(cache_value(cache, "Catch2_DIR"));
+  auto catch2 = built_with_catch2(cmake_cache_value(paths.build_dir, "Catch2_DIR"));
   if (!catch2.ok) {
     catch2 = library_line("Catch2", {"catch2/catch.hpp", "catch2/catch_version_macros.hpp"},
                           {"CATCH_VERSION_MAJOR", "CATCH_VERSION_MINOR", "CATCH_VERSION_PATCH"},
@@ -212,10 +205,10 @@ int run_doctor(Session const& session) {
     }
   }
 
-  if (fs::exists(paths.build_dir / "build.ninja", error) && !cache.empty()) {
-    auto const type = cache_value(cache, "CMAKE_BUILD_TYPE");
-    auto const sanitizers = cache_value(cache, "WB_SANITIZERS");
-    auto const compiler = cache_value(cache, "CMAKE_CXX_COMPILER");
+  if (fs::exists(paths.build_dir / "build.ninja", error) && configured) {
+    auto const type = cmake_cache_value(paths.build_dir, "CMAKE_BUILD_TYPE");
+    auto const sanitizers = cmake_cache_value(paths.build_dir, "WB_SANITIZERS");
+    auto const compiler = cmake_cache_value(paths.build_dir, "CMAKE_CXX_COMPILER");
     lines.push_back({true, true, "build tree",
                      fmt::format("{} ({}{}{})", paths.shown(paths.build_dir).string(),
                                  type.empty() ? "no build type" : type,

@@ -7,7 +7,6 @@
 
 #include "wb/cli/build.hpp"
 #include "wb/cli/process.hpp"
-#include "wb/course/files.hpp"
 
 namespace wb::cli {
 namespace fs = std::filesystem;
@@ -15,30 +14,13 @@ using wb::testing::Status;
 
 namespace {
 
-/// The value of `name` in a CMakeCache.txt's text ("NAME:TYPE=value"), empty when absent.
-std::string cache_entry(std::string const& cache, std::string const& name) {
-  auto const key = "\n" + name + ":";
-  auto const at = ("\n" + cache).find(key);
-  if (at == std::string::npos) return {};
-  auto const value = cache.find('=', at);
-  if (value == std::string::npos) return {};
-  auto const end = cache.find('\n', value);
-  return cache.substr(value + 1, end == std::string::npos ? std::string::npos : end - value - 1);
-}
-
-std::string tree_cache(fs::path const& build_dir) {
-  std::error_code error;
-  auto const file = build_dir / "CMakeCache.txt";
-  return fs::exists(file, error) ? course::read_text_file(file) : std::string();
-}
-
 /// Configures build/tsan from the `tsan` preset with the compiler of the learner's own tree;
 /// an empty string when it is ready, else what went wrong.
 std::string configure_tsan_tree(Session const& session, fs::path const& tree) {
   std::error_code error;
   if (fs::exists(tree / "build.ninja", error)) return {};
   std::vector<std::string> argv = {"cmake", "--preset", "tsan"};
-  if (auto compiler = cache_entry(tree_cache(session.paths.build_dir), "CMAKE_CXX_COMPILER");
+  if (auto compiler = cmake_cache_value(session.paths.build_dir, "CMAKE_CXX_COMPILER");
       !compiler.empty()) {
     argv.push_back("-DCMAKE_CXX_COMPILER=" + compiler);
   }
@@ -56,7 +38,7 @@ std::string configure_tsan_tree(Session const& session, fs::path const& tree) {
 }  // namespace
 
 bool is_tsan_tree(fs::path const& build_dir) {
-  return cache_entry(tree_cache(build_dir), "WB_SANITIZERS").find("thread") != std::string::npos;
+  return cmake_cache_value(build_dir, "WB_SANITIZERS").find("thread") != std::string::npos;
 }
 
 void merge_tsan_outcome(ExerciseOutcome& outcome, ExerciseOutcome const& under_tsan) {

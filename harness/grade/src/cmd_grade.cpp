@@ -205,11 +205,9 @@ bool configure_grading_tree(Session const& session, fs::path const& tree_dir) {
                                    "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1",
                                    "-DWB_SANITIZERS="};
   // The same compiler as the tree the workbook was built in.
-  std::ifstream cache(session.paths.build_dir / "CMakeCache.txt");
-  for (std::string line; std::getline(cache, line);) {
-    if (line.starts_with("CMAKE_CXX_COMPILER:")) {
-      argv.push_back("-DCMAKE_CXX_COMPILER=" + line.substr(line.find('=') + 1));
-    }
+  if (auto compiler = cli::cmake_cache_value(session.paths.build_dir, "CMAKE_CXX_COMPILER");
+      !compiler.empty()) {
+    argv.push_back("-DCMAKE_CXX_COMPILER=" + compiler);
   }
   auto const log = session.paths.logs_dir() / "grade-configure.log";
   fs::create_directories(log.parent_path(), error);

@@ -41,6 +41,10 @@ struct BuildOutcome {
 
 BuildOutcome build_targets(BuildRequest const& request);
 
+/// The value of `name` in the CMakeCache.txt of `build_dir` (its line "NAME:TYPE=value"); empty
+/// when the tree or the entry is missing.
+std::string cmake_cache_value(std::filesystem::path const& build_dir, std::string_view name);
+
 /// Whether a ninja step's outputs belong to `target` ("…/CMakeFiles/<target>.dir/…" or the
 /// linked program "…/<target>").
 bool step_belongs_to(FailedStep const& step, std::string_view target);
