@@ -84,9 +84,20 @@ TEST_CASE("a timer finishes under the spin executor") {
   // No poll limit: how many polls fit in half a second depends on the machine, not the timer.
   oracle::Options options;
   options.max_polls = std::numeric_limits<std::size_t>::max();
+  // The timer keeps a waker of a counter of ours, so that the test can wait for its thread's
+  // wake before it ends: that thread is detached, and whatever it does after setting completed
+  // (ThreadSanitizer writing a report of a race, say) must belong to this test.
+  auto counter = wb::testing::WakeCounter::make();
+  auto const counted = counter->waker();
+  TimerFuture timer(500ms);
   auto const start = Clock::now();
-  oracle::spin(TimerFuture(500ms), options);
+  oracle::spin(wb::poll_fn([&](wb::Context&) {
+                 wb::Context cx(counted);
+                 return timer.poll(cx);
+               }),
+               options);
   auto const took = ms_since(start);
+  counter->wait_for(1, hang_guard);  // a correct timer has woken already or does so at once
   INFO("a 500 ms timer was Ready after "
        << took
        << " ms, before its time: return Ready only once the thread has set completed (being "
