@@ -25,13 +25,31 @@ class SetLater {
  public:
   SetLater(std::shared_ptr<ex::Flag> flag, std::chrono::milliseconds delay)
       : about_to_set_(std::make_shared<std::atomic<bool>>(false)),
-        thread_([flag, delay, about = about_to_set_] {
+        returned_(std::make_shared<std::atomic<bool>>(false)),
+        // `flag` is moved in, not copied: the copy would leave this constructor's parameter to
+        // be released here after the thread may have run, and a shared_ptr's count is an atomic
+        // whose release and acquire order set()'s write before everything this thread does
+        // next, hiding an unlocked read from ThreadSanitizer.
+        thread_([flag = std::move(flag), delay, about = about_to_set_, returned = returned_] {
           std::this_thread::sleep_for(delay);
           about->store(true);
-          flag->set();
+          try {
+            flag->set();
+          } catch (...) {
+            returned->store(true, std::memory_order_relaxed);
+            throw;
+          }
+          returned->store(true, std::memory_order_relaxed);
         }) {}
 
   std::shared_ptr<std::atomic<bool>> about_to_set() const { return about_to_set_; }
+
+  /// Waits until set() has returned on the other thread, without synchronizing with it: a
+  /// relaxed atomic orders nothing, so afterwards only the flag's own lock orders what set() wrote
+  /// with what a poll reads (which ThreadSanitizer then checks).
+  void wait_until_set_returned() const {
+    while (!returned_->load(std::memory_order_relaxed)) std::this_thread::yield();
+  }
 
   /// Runs an oracle, then waits for the setter and rethrows a failure of either: the oracle's
   /// if it met a WB_TODO in the future, else the setter's (a WB_TODO in set() explains more than
@@ -58,6 +76,7 @@ class SetLater {
 
  private:
   std::shared_ptr<std::atomic<bool>> about_to_set_;
+  std::shared_ptr<std::atomic<bool>> returned_;
   wb::testing::GuardedThread thread_;
 };
 
@@ -144,8 +163,27 @@ TEST_CASE("wait_for_flag finishes under the spin executor while another thread s
   // other thread is inside set(). Nothing but flag->mutex_ orders a poll's read of the flag with
   // set()'s write: a read outside the lock is a data race (undefined behaviour, even for a
   // bool), which ThreadSanitizer reports — check runs this exercise under it once it passes.
-  // No poll limit: how many polls fit before the other thread runs depends on the machine and
-  // its load, and a correct flag is Ready at the first poll after set() returns.
+  // Whether a poll happens to run during set() depends on the machine, so the test first makes
+  // the one order that shows such a read every time: set() returns on the other thread before the
+  // first poll, and the test learns it without synchronizing (wait_until_set_returned), so the
+  // poll's read and set()'s write are ordered by flag->mutex_ or by nothing. The future is made
+  // before the thread starts: copying the shared_ptr after the thread has let go of its copy
+  // would order them too (its count is an atomic; see SetLater).
+  {
+    auto flag = std::make_shared<ex::Flag>();
+    auto future = ex::wait_for_flag(flag);
+    SetLater setter(flag, 0ms);
+    setter.around([&] {
+      setter.wait_until_set_returned();
+      return oracle::spin(std::move(future),
+                          exactly(1,
+                                  "set() returned on another thread before the first poll, so "
+                                  "the first poll is Ready"));
+    });
+  }
+  // Then polls while set() runs. No poll limit: how many polls fit before the other thread runs
+  // depends on the machine and its load, and a correct flag is Ready at the first poll after
+  // set() returns.
   auto flag = std::make_shared<ex::Flag>();
   SetLater setter(flag, 0ms);
   setter.around([&] {

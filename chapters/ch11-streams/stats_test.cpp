@@ -77,7 +77,12 @@ TEST_CASE("compute_stats keeps a few readings at a time and never collects them"
   constexpr std::size_t count = 10'000;
   Sensor sensor(count, [](std::size_t i) { return static_cast<double>(i % 100); });
   auto census = sensor.census();
-  auto stats = wb::oracle::parking(compute_stats(std::move(sensor))).value;
+  // This sensor is never Pending, so the whole fold runs in one poll. What this test judges is
+  // memory: the poll gets longer than usual before it counts as blocking (10,000 readings under
+  // ThreadSanitizer on a busy machine can take over 250 ms, collected or not).
+  wb::oracle::Options options;
+  options.max_poll_time = std::chrono::milliseconds(2500);
+  auto stats = wb::oracle::parking(compute_stats(std::move(sensor)), options).value;
   check_stats(stats, count, 0.0, 99.0, 49.5);
   INFO("compute_stats held " << census->peak.load()
                              << " readings at once: it collected the stream instead of folding "
