@@ -2,6 +2,7 @@
 // times notes the virtual time of every attempt, and a jitter that notes every delay it was
 // asked about and every sleep it gave back. So the delays are checked exactly — what the
 // backoff computed, and what was slept — and a seeded jitter makes a random run repeatable.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -14,6 +15,7 @@
 #include <wb/exec/runtime.hpp>
 #include <wb/oracle/virtual_time.hpp>
 #include <wb/testing/catch.hpp>
+#include <wb/testing/test_seed.hpp>
 #include <wb/time/sleep.hpp>
 #include <wb/time/timer_driver.hpp>
 
@@ -120,6 +122,18 @@ std::string list(std::vector<wb::Duration> const& durations) {
   std::string out;
   for (auto d : durations) out += (out.empty() ? "" : ", ") + text(d);
   return durations.empty() ? "none" : out;
+}
+
+/// The delays a correct backoff hands to the jitter when `made` attempts are made: the smaller of
+/// base and cap first, then twice the one before, never more than cap.
+std::vector<wb::Duration> model_delays(unsigned made, wb::Duration base, wb::Duration cap) {
+  std::vector<wb::Duration> delays;
+  wb::Duration delay = std::min(base, cap);
+  for (unsigned i = 1; i < made; ++i) {
+    delays.push_back(delay);
+    delay = std::min(cap, delay * 2);
+  }
+  return delays;
 }
 
 /// The gaps between consecutive attempts.
@@ -247,4 +261,65 @@ TEST_CASE("retry_with_backoff passes the virtual-time oracle when attempts take 
       "this took "
       << text(outcome.elapsed));
   CHECK(outcome.elapsed == 3300ms);
+}
+
+TEST_CASE("random failures attempts bases and caps give the timeline of a model") {
+  // Differential: 200 runs with a random number of failures and attempts, a random base and cap
+  // (the cap below the base in about a third of them) and a seeded spread of jitter half the
+  // time, each against model_delays above: who was attempted when, what the jitter was asked,
+  // and which answer came back. The seed is new each run and printed with a failure.
+  auto const seed = wb::testing::TestSeed::pick();
+  std::mt19937_64 random(seed.value);
+  auto pick = [&](int low, int high) {
+    return std::uniform_int_distribution<int>(low, high)(random);
+  };
+  for (int round = 1; round <= 200; ++round) {
+    int const failures = pick(0, 9);
+    auto const attempts = static_cast<unsigned>(pick(1, 8));
+    int const base_ms = pick(1, 3000);
+    wb::Duration const base = std::chrono::milliseconds(base_ms);
+    wb::Duration const cap =
+        std::chrono::milliseconds(pick(0, 2) == 0 ? pick(1, base_ms) : base_ms + pick(0, 9000));
+    bool const spread = pick(0, 1) == 1;
+    auto const run = run_retry(failures, attempts, base, cap, spread, random());
+
+    unsigned const made = std::min<unsigned>(attempts, static_cast<unsigned>(failures) + 1);
+    auto const delays = model_delays(made, base, cap);
+    std::ostringstream problem;
+    if (run.asked != delays) {
+      problem
+          << "the jitter was asked about the delays " << list(run.asked)
+          << ", and should have been asked about " << list(delays)
+          << ": the first delay is the smaller of base and cap, each one after it twice the one "
+             "before, and none is longer than cap";
+    } else if (gaps(run.started_at) != run.slept) {
+      problem << "the jitter gave the sleeps " << list(run.slept)
+              << ", but the attempts started at " << list(run.started_at)
+              << ": sleep what the jitter returns, between two attempts";
+    } else if (run.started_at.size() != made) {
+      problem << made << " attempt" << (made == 1 ? " was" : "s were") << " due and "
+              << run.started_at.size() << " were made";
+    } else if (failures < static_cast<int>(attempts)
+                   ? !run.answer.has_value() ||
+                         *run.answer != "answer from attempt " + std::to_string(made)
+                   : run.answer.has_value() ||
+                         run.answer.error() != "attempt " + std::to_string(made) + ": refused") {
+      problem << "retry returned "
+              << (run.answer.has_value() ? "\"" + *run.answer + "\""
+                                         : "the error \"" + run.answer.error() + "\"")
+              << "; it must return the first success, or the last attempt's error when every "
+                 "attempt failed";
+    } else if (!run.started_at.empty() && run.took != run.started_at.back()) {
+      problem << "retry returned at " << text(run.took) << ", after the last attempt (at "
+              << text(run.started_at.back())
+              << ") had already answered: return that answer at once";
+    }
+    INFO("run " << round << " of 200: " << attempts << " attempt" << (attempts == 1 ? "" : "s")
+                << " of an operation that fails "
+                << (failures == 0 ? std::string("never") : "its first " + std::to_string(failures))
+                << ", base " << text(base) << ", cap " << text(cap)
+                << (spread ? ", with jitter" : ", no jitter") << ": " << problem.str() << " ("
+                << seed.replay("ch13") << ")");
+    REQUIRE(problem.str().empty());
+  }
 }
