@@ -33,7 +33,12 @@ class TaskOutput : public TaskHeader {
   /// The output, or the task's exception rethrown, or TaskAborted. Once, after completion.
   T take() {
     auto& outcome = *static_cast<Outcome*>(this->outcome());
-    if (outcome.index() == failed) std::rethrow_exception(std::get<failed>(outcome));
+    if (outcome.index() == failed) {
+      // Moved out, not copied: the exception is then freed by whoever handles it, on that thread,
+      // rather than by the last thread to let go of the task (a count inside libstdc++ that
+      // ThreadSanitizer cannot see would be all that orders the two).
+      std::rethrow_exception(std::exchange(std::get<failed>(outcome), nullptr));
+    }
     if (outcome.index() == cancelled) throw TaskAborted();
     if constexpr (!std::is_void_v<T>) return std::move(std::get<finished>(outcome));
   }
