@@ -28,29 +28,36 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using wb::testing::Status;
 
-std::string_view to_string(TestEnd end) {
+using wb::testing::Reason;
+using wb::testing::Verdict;
+
+Reason reason_of(TestEnd end) {
   switch (end) {
     case TestEnd::reported:
-      return "reported";
+      return Reason::assertion;  // (the reporter's reason is kept)
     case TestEnd::timed_out:
-      return "timed out";
+      return Reason::timed_out;
     case TestEnd::watchdog:
-      return "stopped by the watchdog";
+      return Reason::watchdog;
     case TestEnd::crashed:
-      return "crashed";
+      return Reason::crashed;
+    case TestEnd::stopped_by_sanitizer:
+      return Reason::crashed;  // caught before the hardware did
     case TestEnd::exited:
-      return "exited";
+      return Reason::exited;
     case TestEnd::too_much_output:
-      return "stopped for printing too much";
+      return Reason::too_much_output;
     case TestEnd::out_of_time:
-      return "stopped when the time ran out";
+      return Reason::out_of_time;
+    case TestEnd::skipped:
+      return Reason::skipped;
     case TestEnd::did_not_run:
-      return "did not run";
+      return Reason::did_not_run;
   }
-  return "did not run";
+  return Reason::did_not_run;
 }
 
-TestRun const* RunReport::find(std::string_view name) const {
+Verdict const* RunReport::find(std::string_view name) const {
   for (auto const& test : tests) {
     if (test.name == name) return &test;
   }
@@ -59,7 +66,7 @@ TestRun const* RunReport::find(std::string_view name) const {
 
 std::size_t RunReport::count(Status status) const {
   return static_cast<std::size_t>(std::count_if(
-      tests.begin(), tests.end(), [&](TestRun const& test) { return test.status == status; }));
+      tests.begin(), tests.end(), [&](Verdict const& test) { return test.status == status; }));
 }
 
 bool RunReport::all_passed() const {
@@ -132,14 +139,15 @@ bool has_exited(pid_t pid) {
 
 /// One start of the test program and what it reported until it ended or was stopped.
 struct Launch {
-  std::vector<TestRun> finished;       // tests it reported, in order
-  std::optional<TestRun> interrupted;  // the test running when it died or was killed
+  std::vector<Verdict> finished;       // tests it reported, in order
+  std::optional<Verdict> interrupted;  // the test running when it died or was killed
   bool started_any = false;
   bool timed_out = false;        // killed for running past the limit
   bool out_of_time = false;      // killed at RunOptions::deadline
   bool too_much_output = false;  // killed for printing more than RunOptions::output_cap
   ExitStatus status;
   std::string verdict;                 // what the watchdog wrote, if it fired
+  std::string verdict_oracle;          // whose poll the watchdog was timing
   std::string output;                  // the program's output in this launch (bounded)
   std::string output_after_last_test;  // what it printed after its last "end" line
   bool output_truncated = false;
@@ -223,9 +231,9 @@ class LaunchMonitor {
     close_fd(stream_fd_);
     if (!pending_.empty()) handle_line(pending_, false);
 
-    launch_.verdict = std::string(trim(course::read_text_file(verdict_file)));
+    read_watchdog_verdict(course::read_text_file(verdict_file));
     if (current_) {
-      TestRun test;
+      Verdict test;
       test.name = *current_;
       test.output = std::move(current_output_);
       test.output_truncated = current_truncated_;
@@ -236,6 +244,17 @@ class LaunchMonitor {
   }
 
  private:
+  // The watchdog's file: "oracle=<name>" on the first line (when it knew the oracle), then the
+  // verdict as the learner reads it.
+  void read_watchdog_verdict(std::string_view text) {
+    if (text.starts_with("oracle=")) {
+      auto const end = text.find('\n');
+      launch_.verdict_oracle = std::string(text.substr(7, end == text.npos ? text.npos : end - 7));
+      text = end == text.npos ? std::string_view() : text.substr(end + 1);
+    }
+    launch_.verdict = std::string(trim(text));
+  }
+
   static std::chrono::milliseconds since(Clock::time_point start) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   }
@@ -354,11 +373,7 @@ class LaunchMonitor {
       launch_.started_any = true;
       return;
     }
-    TestRun test;
-    test.name = event.result.name;
-    test.status = event.result.status;
-    test.message = event.result.message;
-    test.end = TestEnd::reported;
+    Verdict test = event.result;
     if (current_ && *current_ == test.name) {
       test.output = std::move(current_output_);
       test.output_truncated = current_truncated_;
@@ -389,23 +404,44 @@ class LaunchMonitor {
   bool after_truncated_ = false;
 };
 
-/// Why the process ended in the middle of a test, in words.
-std::string interruption_message(Launch const& launch, TestRun const& test) {
-  if (!launch.verdict.empty()) return launch.verdict;
-  auto const report =
-      sanitizer_line(test.output).value_or(sanitizer_line(launch.output).value_or(""));
-  if (launch.status.signaled()) {
-    auto text = fmt::format("crashed with {}", signal_name(launch.status.value));
-    if (!report.empty()) text += ": " + report;
-    return text;
-  }
-  if (!report.empty()) return report;
-  return fmt::format("the program ended in the middle of this test ({})", describe(launch.status));
+// The first report of a sanitizer (or of the C++ runtime: "terminate called …") in the output
+// of the test, else of the whole launch; `sanitizer` says whether a sanitizer made it.
+struct ProblemReport {
+  std::string text;
+  bool sanitizer = false;
+};
+
+std::optional<ProblemReport> problem_report(std::string_view output) {
+  if (auto report = find_sanitizer_report(output)) return ProblemReport{report->summary(), true};
+  if (auto line = sanitizer_line(output)) return ProblemReport{*line, false};
+  return std::nullopt;
 }
 
-TestEnd interruption_end(Launch const& launch) {
+std::optional<ProblemReport> problem_report(Launch const& launch, std::string_view test_output) {
+  if (auto report = problem_report(test_output)) return report;
+  return problem_report(launch.output);
+}
+
+/// How the process ended in the middle of a test (or before the tests left), when it was not
+/// stopped by the runner.
+TestEnd interruption_end(Launch const& launch, std::string_view test_output) {
   if (!launch.verdict.empty()) return TestEnd::watchdog;
-  return launch.status.signaled() ? TestEnd::crashed : TestEnd::exited;
+  if (launch.status.signaled()) return TestEnd::crashed;
+  auto const report = problem_report(launch, test_output);
+  return report && report->sanitizer ? TestEnd::stopped_by_sanitizer : TestEnd::exited;
+}
+
+/// Why the process ended in the middle of a test, in words.
+std::string interruption_message(Launch const& launch, Verdict const& test) {
+  if (!launch.verdict.empty()) return launch.verdict;
+  auto const report = problem_report(launch, test.output);
+  if (launch.status.signaled()) {
+    auto text = fmt::format("crashed with {}", signal_name(launch.status.value));
+    if (report) text += ": " + report->text;
+    return text;
+  }
+  if (report) return report->text;
+  return fmt::format("the program ended in the middle of this test ({})", describe(launch.status));
 }
 
 // A test name as a line of a Catch2 input file (-f), which reads each line as a test spec: a
@@ -467,14 +503,17 @@ RunReport run_tests(RunOptions const& options) {
   auto const verdict_file = scratch / "verdict.txt";
 
   std::vector<std::string> wanted = options.tests;
-  std::map<std::string, TestRun> results;
+  std::map<std::string, Verdict> results;
   std::vector<std::string> extra_order;  // reported tests nobody asked for, in report order
-  auto record = [&](TestRun test) {
+  // `end`: how the test ended, when the program did not report it (reported: it did)
+  auto record = [&](Verdict test, TestEnd end) {
+    if (end != TestEnd::reported) test.reason = reason_of(end);
     if (test.status == Status::pass && has_sanitizer_report(test.output)) {
       test.status = Status::fail;
+      test.reason = Reason::sanitizer;
       test.message = fmt::format("a sanitizer reported a problem during this test: {}",
                                  sanitizer_line(test.output).value_or("see the output"));
-    } else if (test.status == Status::fail && test.end == TestEnd::reported &&
+    } else if (test.status == Status::fail && end == TestEnd::reported &&
                contains(test.output, "WARNING: ThreadSanitizer:")) {
       // ThreadSanitizer goes on after a race, and writing its report stalls the racing thread
       // for a while (a poll past the watchdog's limit): the race comes first, and is the cause.
@@ -482,6 +521,7 @@ RunReport run_tests(RunOptions const& options) {
           "a sanitizer reported a problem during this test: {}\n(after that report the test "
           "failed too: {})",
           sanitizer_line(test.output).value_or("see the output"), test.message);
+      test.reason = Reason::sanitizer;
     }
     if (!results.contains(test.name) &&
         std::find(wanted.begin(), wanted.end(), test.name) == wanted.end()) {
@@ -496,13 +536,15 @@ RunReport run_tests(RunOptions const& options) {
     }
     return out;
   };
-  auto mark_remaining = [&](std::string const& message) {
+  // `end`: what kept them from starting
+  auto mark_remaining = [&](std::string const& message, TestEnd end) {
     for (auto const& name : remaining()) {
-      TestRun test;
+      Verdict test;
       test.name = name;
       test.status = Status::fail;
       test.message = message;
-      test.end = TestEnd::did_not_run;
+      test.reason = reason_of(end);
+      test.ran = false;
       results[name] = std::move(test);
     }
   };
@@ -515,7 +557,7 @@ RunReport run_tests(RunOptions const& options) {
       "did not run: the time for this submission ran out before this test";
   while (report.launches < max_launches()) {
     if (options.deadline && Clock::now() >= *options.deadline) {
-      mark_remaining(out_of_time_message);
+      mark_remaining(out_of_time_message, TestEnd::out_of_time);
       break;
     }
     std::vector<std::string> argv = {options.program.string(), "-r", "wb", "-o", "/dev/fd/3"};
@@ -537,8 +579,7 @@ RunReport run_tests(RunOptions const& options) {
       // Catch2 reports a fatal signal as the test's failure ("SIGSEGV - Segmentation violation
       // signal") before the process dies of it: say it crashed, with what was printed after.
       auto& last = launch.finished.back();
-      if (last.status == Status::fail && last.message.starts_with("SIG")) {
-        last.end = TestEnd::crashed;
+      if (last.reason == Reason::crashed) {
         append_bounded(last.output, last.output_truncated, launch.output_after_last_test,
                        options.output_limit);
         last.message = fmt::format("crashed with {}", signal_name(launch.status.value));
@@ -546,39 +587,41 @@ RunReport run_tests(RunOptions const& options) {
         if (auto line = sanitizer_line(last.output)) last.message += ": " + *line;
       }
     }
-    for (auto& test : launch.finished) record(std::move(test));
+    for (auto& test : launch.finished) record(std::move(test), TestEnd::reported);
 
     if (launch.interrupted) {
       auto test = std::move(*launch.interrupted);
       test.status = Status::fail;
+      TestEnd end = TestEnd::did_not_run;
       if (launch.too_much_output) {
-        test.end = TestEnd::too_much_output;
+        end = TestEnd::too_much_output;
         test.message =
             fmt::format("printed more than {} bytes of output and was stopped", options.output_cap);
       } else if (launch.out_of_time) {
-        test.end = TestEnd::out_of_time;
+        end = TestEnd::out_of_time;
         test.message = "stopped: the time for this submission ran out during this test";
       } else if (launch.timed_out) {
-        test.end = TestEnd::timed_out;
+        end = TestEnd::timed_out;
         test.message = launch.verdict.empty() ? hang_message(options.time_limit) : launch.verdict;
       } else {
-        test.end = interruption_end(launch);
+        end = interruption_end(launch, test.output);
         test.message = interruption_message(launch, test);
       }
+      if (!launch.verdict.empty()) test.oracle = launch.verdict_oracle;
       if (!launch.verdict.empty()) {
         // the watchdog also printed its verdict; it is the message now, not output
         if (auto at = test.output.find(launch.verdict); at != std::string::npos) {
           test.output.erase(at, launch.verdict.size());
         }
       }
-      if (test.end == TestEnd::timed_out || test.end == TestEnd::watchdog) ++hangs;
-      record(std::move(test));
+      if (end == TestEnd::timed_out || end == TestEnd::watchdog) ++hangs;
+      record(std::move(test), end);
     }
     if (options.max_hangs > 0 && hangs >= options.max_hangs && !remaining().empty()) {
-      mark_remaining(
-          fmt::format("did not run: skipped after {} tests hung (fix the hang, then "
-                      "check again)",
-                      hangs));
+      mark_remaining(fmt::format("did not run: skipped after {} tests hung (fix the hang, then "
+                                 "check again)",
+                                 hangs),
+                     TestEnd::skipped);
       break;
     }
 
@@ -615,13 +658,15 @@ RunReport run_tests(RunOptions const& options) {
 
     // The program ended (or was stopped) between tests, with tests left.
     if (launch.too_much_output) {
-      mark_remaining(fmt::format(
-          "did not run: the program printed more than {} bytes of output and was stopped",
-          options.output_cap));
+      mark_remaining(
+          fmt::format(
+              "did not run: the program printed more than {} bytes of output and was stopped",
+              options.output_cap),
+          TestEnd::too_much_output);
       break;
     }
     if (launch.out_of_time) {
-      mark_remaining(out_of_time_message);
+      mark_remaining(out_of_time_message, TestEnd::out_of_time);
       break;
     }
     if (launch.timed_out) {
@@ -630,7 +675,8 @@ RunReport run_tests(RunOptions const& options) {
                                        "than {} and was killed",
                                        duration_text(options.time_limit))
                          : fmt::format("did not run: the program started no test within {}",
-                                       duration_text(options.time_limit)));
+                                       duration_text(options.time_limit)),
+                     TestEnd::timed_out);
       break;
     }
     if (clean_exit) {
@@ -638,7 +684,8 @@ RunReport run_tests(RunOptions const& options) {
                          ? fmt::format("did not run: the program ended ({}) before this test "
                                        "started",
                                        describe(launch.status))
-                         : std::string("did not run: the test program has no test of this name"));
+                         : std::string("did not run: the test program has no test of this name"),
+                     options.tests_are_known ? TestEnd::exited : TestEnd::did_not_run);
       break;
     }
     if (launch.finished.empty()) {
@@ -648,16 +695,19 @@ RunReport run_tests(RunOptions const& options) {
       if (auto line = sanitizer_line(launch.output); line && launch.verdict.empty()) {
         reason += ": " + *line;
       }
-      mark_remaining(fmt::format("did not run: the program {} before this test", reason));
+      mark_remaining(fmt::format("did not run: the program {} before this test", reason),
+                     interruption_end(launch, {}));
       break;
     }
     // it got somewhere before it died: start again for the rest
   }
+  report.hangs = hangs;
   if (!report.error.empty()) {
-    mark_remaining("did not run: " + report.error);
+    mark_remaining("did not run: " + report.error, TestEnd::did_not_run);
   } else {
     mark_remaining(fmt::format("did not run: the program was started {} times without finishing",
-                               report.launches));
+                               report.launches),
+                   TestEnd::did_not_run);
   }
 
   for (auto const& name : wanted) {
