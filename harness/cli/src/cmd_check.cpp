@@ -24,6 +24,7 @@
 
 namespace wb::cli {
 namespace fs = std::filesystem;
+using wb::testing::Reason;
 using wb::testing::Status;
 
 namespace {
@@ -57,23 +58,14 @@ std::string files_to_edit(course::ChapterManifest const& chapter,
   return text;
 }
 
-// Which oracle a message comes from — "parking oracle" for "parking oracle: your future …",
-// "spin oracle (blocking watchdog)" for "spin oracle (blocking watchdog): poll #1 …" — or nothing.
-std::string oracle_of(std::string_view message) {
-  auto const colon = message.find(": ");
-  if (colon == std::string_view::npos || colon > 60) return {};
-  auto head = message.substr(0, colon);
-  if (!contains(head, " oracle")) return {};
-  for (std::string_view prefix : {"poll count under the "}) {
-    if (head.starts_with(prefix)) head.remove_prefix(prefix.size());
+// A failure's message without its oracle's name and numbers, to notice one mistake reported by
+// several oracles ("Poll #1 returned Pending …" under parking, "Poll #2 …" under spurious). An
+// oracle's verdict starts with its name and ": ".
+std::string message_gist(TestOutcome const& test) {
+  std::string_view message = test.message;
+  if (auto const colon = message.find(": "); !test.oracle.empty() && colon != message.npos) {
+    message.remove_prefix(colon + 2);
   }
-  return std::string(head);
-}
-
-// A failure message without its oracle's name and numbers, to notice one mistake reported by
-// several oracles ("Poll #1 returned Pending …" under parking, "Poll #2 …" under spurious).
-std::string message_gist(std::string_view message) {
-  if (!oracle_of(message).empty()) message.remove_prefix(message.find(": ") + 2);
   std::string gist;
   bool in_number = false;
   for (char c : message) {
@@ -201,17 +193,13 @@ void print_failure(Session const& session, TestOutcome const& test,
   }
 }
 
-// What WB_TODO said ("… (countdown.hpp:19)"), once per exercise.
+// What WB_TODO said and where it is, once per exercise.
 void print_not_started(Session const& session, ExerciseOutcome const& outcome) {
   auto const& term = session.term;
   for (auto const& test : outcome.tests) {
     if (test.status != Status::not_started) continue;
-    auto message = test.message;
-    std::string where;
-    if (auto open = message.rfind(" ("); open != std::string::npos && message.ends_with(")")) {
-      where = message.substr(open + 2, message.size() - open - 3);
-      message = message.substr(0, open);
-    }
+    auto const& message = test.message;
+    auto const& where = test.location;
     auto const count = outcome.count(Status::not_started);
     fmt::print("\n{} {}: {} not started yet. {}\n", term.yellow("·"), term.bold(outcome.exercise),
                count == 1 ? "1 test is" : fmt::format("{} tests are", count),
@@ -400,19 +388,18 @@ void print_exercise_failures(Session const& session, course::ChapterManifest con
   std::vector<std::string> seen;  // the gist of each failure shown in full
   bool after_full = false;
   std::size_t skipped = 0;  // tests not run after repeated hangs
-  std::string skip_reason;
   for (auto const& test : outcome.tests) {
     if (test.status != Status::fail) continue;
-    if (test.end == TestEnd::did_not_run && test.message.starts_with("did not run: skipped")) {
-      if (skipped++ == 0) skip_reason = test.message.substr(13);
+    if (test.reason == Reason::skipped) {
+      ++skipped;
       continue;
     }
-    auto const gist = message_gist(test.message);
+    auto const gist = message_gist(test);
     auto const earlier = std::find(seen.begin(), seen.end(), gist);
     if (earlier != seen.end() && !gist.empty()) {
       // The same mistake seen by another oracle: say so in one line, without the test's own
       // hint (written for a different mistake than this one).
-      auto const oracle = oracle_of(test.message);
+      auto const& oracle = test.oracle;
       fmt::print(
           "{}{} {}  {}\n", after_full ? "\n" : "", term.red("✗"), term.bold(test.name),
           term.dim(oracle.empty() ? "(the same problem)" : "(the same problem, " + oracle + ")"));
@@ -422,7 +409,8 @@ void print_exercise_failures(Session const& session, course::ChapterManifest con
     seen.push_back(gist);
     after_full = true;
     // A test's own hint is written for what its oracle catches, not for a crash.
-    bool const crashed = test.end == TestEnd::crashed || test.end == TestEnd::exited;
+    bool const crashed =
+        test.ran && (test.reason == Reason::crashed || test.reason == Reason::exited);
     auto const own_hint = crashed ? std::nullopt : exercise.hint_for(test.name);
     print_failure(session, test, own_hint, output_log(session, chapter.id));
     exercise_hint_needed = exercise_hint_needed || !own_hint;
@@ -430,7 +418,9 @@ void print_exercise_failures(Session const& session, course::ChapterManifest con
   if (skipped > 0) {
     fmt::print(
         "\n{} {}\n", term.yellow("·"),
-        term.dim(fmt::format("{} more test{} {}", skipped, skipped == 1 ? "" : "s", skip_reason)));
+        term.dim(fmt::format("{} more test{} skipped after {} tests hung (fix the hang, then check "
+                             "again)",
+                             skipped, skipped == 1 ? "" : "s", outcome.run.hangs)));
   }
   if (exercise_hint_needed && !exercise.hints.empty()) {
     auto const shown_level = std::clamp(hint_level, 1, static_cast<int>(exercise.hints.size()));

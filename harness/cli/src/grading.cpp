@@ -39,17 +39,16 @@ ExerciseOutcome run_exercise(course::ChapterManifest const& chapter,
   outcome.run = run_tests(options);
   for (auto const& entry : exercise.tests) {
     TestOutcome test;
+    if (auto const* run = outcome.run.find(entry.name)) {
+      static_cast<wb::testing::Verdict&>(test) = *run;
+    } else {
+      test.status = Status::fail;
+      test.message = "did not run";
+      test.reason = wb::testing::Reason::did_not_run;
+      test.ran = false;
+    }
     test.name = entry.name;
     test.points = entry.points;
-    if (auto const* run = outcome.run.find(entry.name)) {
-      test.status = run->status;
-      test.end = run->end;
-      test.message = run->message;
-      test.output = run->output;
-      test.output_truncated = run->output_truncated;
-    } else {
-      test.message = "did not run";
-    }
     outcome.tests.push_back(std::move(test));
   }
   return outcome;
@@ -81,6 +80,8 @@ ExerciseOutcome not_compiled(course::ChapterManifest const& chapter,
     test.points = entry.points;
     test.status = Status::fail;
     test.message = "does not compile";
+    test.reason = wb::testing::Reason::compile_error;
+    test.ran = false;
     outcome.tests.push_back(std::move(test));
   }
   return outcome;

@@ -28,29 +28,36 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using wb::testing::Status;
 
-std::string_view to_string(TestEnd end) {
+using wb::testing::Reason;
+using wb::testing::Verdict;
+
+Reason reason_of(TestEnd end) {
   switch (end) {
     case TestEnd::reported:
-      return "reported";
+      return Reason::assertion;  // (the reporter's reason is kept)
     case TestEnd::timed_out:
-      return "timed out";
+      return Reason::timed_out;
     case TestEnd::watchdog:
-      return "stopped by the watchdog";
+      return Reason::watchdog;
     case TestEnd::crashed:
-      return "crashed";
+      return Reason::crashed;
+    case TestEnd::stopped_by_sanitizer:
+      return Reason::crashed;  // caught before the hardware did
     case TestEnd::exited:
-      return "exited";
+      return Reason::exited;
     case TestEnd::too_much_output:
-      return "stopped for printing too much";
+      return Reason::too_much_output;
     case TestEnd::out_of_time:
-      return "stopped when the time ran out";
+      return Reason::out_of_time;
+    case TestEnd::skipped:
+      return Reason::skipped;
     case TestEnd::did_not_run:
-      return "did not run";
+      return Reason::did_not_run;
   }
-  return "did not run";
+  return Reason::did_not_run;
 }
 
-TestRun const* RunReport::find(std::string_view name) const {
+Verdict const* RunReport::find(std::string_view name) const {
   for (auto const& test : tests) {
     if (test.name == name) return &test;
   }
@@ -59,7 +66,7 @@ TestRun const* RunReport::find(std::string_view name) const {
 
 std::size_t RunReport::count(Status status) const {
   return static_cast<std::size_t>(std::count_if(
-      tests.begin(), tests.end(), [&](TestRun const& test) { return test.status == status; }));
+      tests.begin(), tests.end(), [&](Verdict const& test) { return test.status == status; }));
 }
 
 bool RunReport::all_passed() const {
@@ -132,14 +139,15 @@ bool has_exited(pid_t pid) {
 
 /// One start of the test program and what it reported until it ended or was stopped.
 struct Launch {
-  std::vector<TestRun> finished;       // tests it reported, in order
-  std::optional<TestRun> interrupted;  // the test running when it died or was killed
+  std::vector<Verdict> finished;       // tests it reported, in order
+  std::optional<Verdict> interrupted;  // the test running when it died or was killed
   bool started_any = false;
   bool timed_out = false;        // killed for running past the limit
   bool out_of_time = false;      // killed at RunOptions::deadline
   bool too_much_output = false;  // killed for printing more than RunOptions::output_cap
   ExitStatus status;
   std::string verdict;                 // what the watchdog wrote, if it fired
+  std::string verdict_oracle;          // whose poll the watchdog was timing
   std::string output;                  // the program's output in this launch (bounded)
   std::string output_after_last_test;  // what it printed after its last "end" line
   bool output_truncated = false;
@@ -223,9 +231,9 @@ class LaunchMonitor {
     close_fd(stream_fd_);
     if (!pending_.empty()) handle_line(pending_, false);
 
-    launch_.verdict = std::string(trim(course::read_text_file(verdict_file)));
+    read_watchdog_verdict(course::read_text_file(verdict_file));
     if (current_) {
-      TestRun test;
+      Verdict test;
       test.name = *current_;
       test.output = std::move(current_output_);
       test.output_truncated = current_truncated_;
@@ -236,6 +244,17 @@ class LaunchMonitor {
   }
 
  private:
+  // The watchdog's file: "oracle=<name>" on the first line (when it knew the oracle), then the
+  // verdict as the learner reads it.
+  void read_watchdog_verdict(std::string_view text) {
+    if (text.starts_with("oracle=")) {
+      auto const end = text.find('\n');
+      launch_.verdict_oracle = std::string(text.substr(7, end == text.npos ? text.npos : end - 7));
+      text = end == text.npos ? std::string_view() : text.substr(end + 1);
+    }
+    launch_.verdict = std::string(trim(text));
+  }
+
   static std::chrono::milliseconds since(Clock::time_point start) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   }
@@ -354,11 +373,7 @@ class LaunchMonitor {
       launch_.started_any = true;
       return;
     }
-    TestRun test;
-    test.name = event.result.name;
-    test.status = event.result.status;
-    test.message = event.result.message;
-    test.end = TestEnd::reported;
+    Verdict test = event.result;
     if (current_ && *current_ == test.name) {
       test.output = std::move(current_output_);
       test.output_truncated = current_truncated_;
@@ -389,24 +404,271 @@ class LaunchMonitor {
   bool after_truncated_ = false;
 };
 
+// The first report of a sanitizer (or of the C++ runtime: "terminate called …") in the output
+// of the test, else of the whole launch; `sanitizer` says whether a sanitizer made it.
+struct ProblemReport {
+  std::string text;
+  bool sanitizer = false;
+};
+
+std::optional<ProblemReport> problem_report(std::string_view output) {
+  if (auto report = find_sanitizer_report(output)) return ProblemReport{report->summary(), true};
+  if (auto line = sanitizer_line(output)) return ProblemReport{*line, false};
+  return std::nullopt;
+}
+
+std::optional<ProblemReport> problem_report(Launch const& launch, std::string_view test_output) {
+  if (auto report = problem_report(test_output)) return report;
+  return problem_report(launch.output);
+}
+
+/// How the process ended in the middle of a test (or before the tests left), when it was not
+/// stopped by the runner.
+TestEnd interruption_end(Launch const& launch, std::string_view test_output) {
+  if (!launch.verdict.empty()) return TestEnd::watchdog;
+  if (launch.status.signaled()) return TestEnd::crashed;
+  auto const report = problem_report(launch, test_output);
+  return report && report->sanitizer ? TestEnd::stopped_by_sanitizer : TestEnd::exited;
+}
+
 /// Why the process ended in the middle of a test, in words.
-std::string interruption_message(Launch const& launch, TestRun const& test) {
+std::string interruption_message(Launch const& launch, Verdict const& test) {
   if (!launch.verdict.empty()) return launch.verdict;
-  auto const report =
-      sanitizer_line(test.output).value_or(sanitizer_line(launch.output).value_or(""));
+  auto const report = problem_report(launch, test.output);
   if (launch.status.signaled()) {
     auto text = fmt::format("crashed with {}", signal_name(launch.status.value));
-    if (!report.empty()) text += ": " + report;
+    if (report) text += ": " + report->text;
     return text;
   }
-  if (!report.empty()) return report;
+  if (report) return report->text;
   return fmt::format("the program ended in the middle of this test ({})", describe(launch.status));
 }
 
-TestEnd interruption_end(Launch const& launch) {
-  if (!launch.verdict.empty()) return TestEnd::watchdog;
-  return launch.status.signaled() ? TestEnd::crashed : TestEnd::exited;
+/// How a launch ended: the one reading of its facts, for the test it stopped (whose output is
+/// `test_output`) and the tests it did not reach alike.
+TestEnd launch_end(Launch const& launch, std::string_view test_output) {
+  if (launch.too_much_output) return TestEnd::too_much_output;
+  if (launch.out_of_time) return TestEnd::out_of_time;
+  if (launch.timed_out) return TestEnd::timed_out;
+  return interruption_end(launch, test_output);
 }
+
+/// Catch2 reports a fatal signal as the failure of the test it hit ("SIGSEGV - Segmentation
+/// violation signal") before the process dies of it: that test crashed, and what was printed
+/// after its line is its output too. Returns whether the launch's crash is a test's failure.
+bool credit_crash(Launch& launch, RunOptions const& options) {
+  bool const died_of_signal = launch.status.signaled() && !launch.timed_out;
+  if (launch.interrupted || !died_of_signal || launch.finished.empty()) return false;
+  auto& last = launch.finished.back();
+  if (last.reason != Reason::crashed) return false;
+  append_bounded(last.output, last.output_truncated, launch.output_after_last_test,
+                 options.output_limit);
+  last.message = fmt::format("crashed with {}", signal_name(launch.status.value));
+  if (auto line = sanitizer_line(last.output)) last.message += ": " + *line;
+  return true;
+}
+
+/// What is worth knowing about the end of a launch that left no test to run, if anything.
+std::optional<std::string> note_after_last_test(Launch const& launch, bool crash_credited,
+                                                RunOptions const& options) {
+  if (launch.interrupted) return std::nullopt;
+  if (launch.timed_out) {
+    return fmt::format("the program was still running {} after its last test and was stopped",
+                       duration_text(options.time_limit));
+  }
+  if (launch.status.signaled() && !crash_credited) {
+    return fmt::format("the program crashed with {} after its last test",
+                       signal_name(launch.status.value));
+  }
+  // LeakSanitizer reports when the process ends, after every test
+  if (auto late = find_sanitizer_report(launch.output_after_last_test)) {
+    return fmt::format("after the last test: {}", late->summary());
+  }
+  return std::nullopt;
+}
+
+/// The message of the test that was running when the launch ended `end`.
+std::string interrupted_message(TestEnd end, Launch const& launch, Verdict const& test,
+                                RunOptions const& options) {
+  switch (end) {
+    case TestEnd::too_much_output:
+      return fmt::format("printed more than {} bytes of output and was stopped",
+                         options.output_cap);
+    case TestEnd::out_of_time:
+      return "stopped: the time for this submission ran out during this test";
+    case TestEnd::timed_out:
+      return launch.verdict.empty() ? hang_message(options.time_limit) : launch.verdict;
+    default:
+      return interruption_message(launch, test);
+  }
+}
+
+/// The verdict of the test a launch stopped in the middle (it ended `end`).
+Verdict stopped_test(Launch& launch, TestEnd end, RunOptions const& options) {
+  auto test = std::move(*launch.interrupted);
+  test.status = Status::fail;
+  test.message = interrupted_message(end, launch, test, options);
+  if (!launch.verdict.empty()) {
+    test.oracle = launch.verdict_oracle;
+    // the watchdog also printed its verdict; it is the message now, not output
+    if (auto at = test.output.find(launch.verdict); at != std::string::npos) {
+      test.output.erase(at, launch.verdict.size());
+    }
+  }
+  return test;
+}
+
+constexpr std::string_view out_of_time_message =
+    "did not run: the time for this submission ran out before this test";
+
+/// What the tests are marked with that a launch ending `end` between tests did not reach.
+struct NotReached {
+  std::string message;
+  TestEnd end;
+};
+
+/// The tests left when a launch ended between tests: marked (the run is over), or nothing (it
+/// got somewhere before it died: the program starts again for the rest).
+std::optional<NotReached> not_reached(TestEnd end, Launch const& launch, bool clean_exit,
+                                      RunOptions const& options) {
+  switch (end) {
+    case TestEnd::too_much_output:
+      return NotReached{
+          fmt::format(
+              "did not run: the program printed more than {} bytes of output and was stopped",
+              options.output_cap),
+          end};
+    case TestEnd::out_of_time:
+      return NotReached{std::string(out_of_time_message), end};
+    case TestEnd::timed_out:
+      return NotReached{launch.started_any
+                            ? fmt::format("did not run: the program stopped between tests for "
+                                          "more than {} and was killed",
+                                          duration_text(options.time_limit))
+                            : fmt::format("did not run: the program started no test within {}",
+                                          duration_text(options.time_limit)),
+                        end};
+    default:
+      break;
+  }
+  if (clean_exit) {
+    if (!options.tests_are_known) {
+      return NotReached{"did not run: the test program has no test of this name",
+                        TestEnd::did_not_run};
+    }
+    return NotReached{fmt::format("did not run: the program ended ({}) before this test started",
+                                  describe(launch.status)),
+                      end};
+  }
+  if (!launch.finished.empty()) return std::nullopt;
+  auto reason = !launch.verdict.empty()    ? launch.verdict
+                : launch.status.signaled() ? "crashed with " + signal_name(launch.status.value)
+                                           : "ended with " + describe(launch.status);
+  if (auto line = sanitizer_line(launch.output); line && launch.verdict.empty()) {
+    reason += ": " + *line;
+  }
+  return NotReached{fmt::format("did not run: the program {} before this test", reason), end};
+}
+
+// A test the program reported, with what the runner saw around it: a sanitizer's report while
+// it ran fails a test that passed, and comes first in the message of one that failed.
+Verdict with_sanitizer_reports(Verdict test) {
+  if (test.status == Status::pass && has_sanitizer_report(test.output)) {
+    test.status = Status::fail;
+    test.reason = Reason::sanitizer;
+    test.message = fmt::format("a sanitizer reported a problem during this test: {}",
+                               sanitizer_line(test.output).value_or("see the output"));
+  } else if (test.status == Status::fail && contains(test.output, "WARNING: ThreadSanitizer:")) {
+    // ThreadSanitizer goes on after a race, and writing its report stalls the racing thread
+    // for a while (a poll past the watchdog's limit): the race comes first, and is the cause.
+    test.message = fmt::format(
+        "a sanitizer reported a problem during this test: {}\n(after that report the test "
+        "failed too: {})",
+        sanitizer_line(test.output).value_or("see the output"), test.message);
+    test.reason = Reason::sanitizer;
+  }
+  return test;
+}
+
+Verdict with_reason(Verdict test, Reason reason) {
+  test.reason = reason;
+  return test;
+}
+
+/// The verdicts of a run as they come in, over every launch: the tests wanted, in their order,
+/// and those reported that nobody asked for.
+class TestResults {
+ public:
+  explicit TestResults(std::vector<std::string> wanted) : wanted_(std::move(wanted)) {}
+
+  /// `end`: how the test ended when the program did not report it (reported: it did).
+  void record(Verdict test, TestEnd end) {
+    test = end == TestEnd::reported ? with_sanitizer_reports(std::move(test))
+                                    : with_reason(std::move(test), reason_of(end));
+    if (!results_.contains(test.name) &&
+        std::find(wanted_.begin(), wanted_.end(), test.name) == wanted_.end()) {
+      extra_order_.push_back(test.name);
+    }
+    results_[test.name] = std::move(test);
+  }
+
+  std::vector<std::string> remaining() const {
+    std::vector<std::string> out;
+    for (auto const& name : wanted_) {
+      if (!results_.contains(name)) out.push_back(name);
+    }
+    return out;
+  }
+
+  /// Every test left fails with `message`; `end` is what kept them from starting.
+  void mark_remaining(std::string const& message, TestEnd end) {
+    for (auto const& name : remaining()) {
+      Verdict test;
+      test.name = name;
+      test.status = Status::fail;
+      test.message = message;
+      test.reason = reason_of(end);
+      test.ran = false;
+      results_[name] = std::move(test);
+    }
+  }
+
+  /// Whether the tests wanted are known (a list was given, or learnt).
+  bool knows_the_list() const { return !wanted_.empty(); }
+  /// The program's own list, when none was given: `names`, then any reported test it lacks.
+  void learn_the_list(std::vector<std::string> names) {
+    wanted_ = std::move(names);
+    for (auto const& name : extra_order_) {
+      if (std::find(wanted_.begin(), wanted_.end(), name) == wanted_.end()) {
+        wanted_.push_back(name);
+      }
+    }
+    extra_order_.clear();
+  }
+  std::size_t wanted_count() const { return wanted_.size(); }
+
+  /// The verdicts: the tests wanted in order, then the others in the order reported.
+  std::vector<Verdict> take() {
+    std::vector<Verdict> out;
+    for (auto const& name : wanted_) {
+      if (auto found = results_.find(name); found != results_.end()) {
+        out.push_back(std::move(found->second));
+        results_.erase(found);
+      }
+    }
+    for (auto const& name : extra_order_) {
+      if (auto found = results_.find(name); found != results_.end()) {
+        out.push_back(std::move(found->second));
+      }
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::string> wanted_;
+  std::map<std::string, Verdict> results_;
+  std::vector<std::string> extra_order_;  // reported tests nobody asked for, in report order
+};
 
 // A test name as a line of a Catch2 input file (-f), which reads each line as a test spec: a
 // backslash makes the spec syntax characters plain.
@@ -466,62 +728,20 @@ RunReport run_tests(RunOptions const& options) {
   auto const filter_file = scratch / "tests.txt";
   auto const verdict_file = scratch / "verdict.txt";
 
-  std::vector<std::string> wanted = options.tests;
-  std::map<std::string, TestRun> results;
-  std::vector<std::string> extra_order;  // reported tests nobody asked for, in report order
-  auto record = [&](TestRun test) {
-    if (test.status == Status::pass && has_sanitizer_report(test.output)) {
-      test.status = Status::fail;
-      test.message = fmt::format("a sanitizer reported a problem during this test: {}",
-                                 sanitizer_line(test.output).value_or("see the output"));
-    } else if (test.status == Status::fail && test.end == TestEnd::reported &&
-               contains(test.output, "WARNING: ThreadSanitizer:")) {
-      // ThreadSanitizer goes on after a race, and writing its report stalls the racing thread
-      // for a while (a poll past the watchdog's limit): the race comes first, and is the cause.
-      test.message = fmt::format(
-          "a sanitizer reported a problem during this test: {}\n(after that report the test "
-          "failed too: {})",
-          sanitizer_line(test.output).value_or("see the output"), test.message);
-    }
-    if (!results.contains(test.name) &&
-        std::find(wanted.begin(), wanted.end(), test.name) == wanted.end()) {
-      extra_order.push_back(test.name);
-    }
-    results[test.name] = std::move(test);
-  };
-  auto remaining = [&] {
-    std::vector<std::string> out;
-    for (auto const& name : wanted) {
-      if (!results.contains(name)) out.push_back(name);
-    }
-    return out;
-  };
-  auto mark_remaining = [&](std::string const& message) {
-    for (auto const& name : remaining()) {
-      TestRun test;
-      test.name = name;
-      test.status = Status::fail;
-      test.message = message;
-      test.end = TestEnd::did_not_run;
-      results[name] = std::move(test);
-    }
-  };
-
-  bool filtered = !wanted.empty();
+  TestResults results(options.tests);
+  bool filtered = results.knows_the_list();
   int hangs = 0;
   // Each new start resolves at least one test, so this bound is only a guard.
-  auto const max_launches = [&] { return static_cast<int>(wanted.size()) + 2; };
-  auto const out_of_time_message =
-      "did not run: the time for this submission ran out before this test";
+  auto const max_launches = [&] { return static_cast<int>(results.wanted_count()) + 2; };
   while (report.launches < max_launches()) {
     if (options.deadline && Clock::now() >= *options.deadline) {
-      mark_remaining(out_of_time_message);
+      results.mark_remaining(std::string(out_of_time_message), TestEnd::out_of_time);
       break;
     }
     std::vector<std::string> argv = {options.program.string(), "-r", "wb", "-o", "/dev/fd/3"};
     if (filtered) {
       std::ofstream filter(filter_file, std::ios::trunc);
-      for (auto const& name : remaining()) filter << filter_line(name) << "\n";
+      for (auto const& name : results.remaining()) filter << filter_line(name) << "\n";
       argv.insert(argv.end(), {"-f", filter_file.string()});
     }
     ++report.launches;
@@ -531,82 +751,34 @@ RunReport run_tests(RunOptions const& options) {
       break;
     }
     append_bounded(report.output, report.output_truncated, launch.output, options.output_limit);
-    bool const died_of_signal = launch.status.signaled() && !launch.timed_out;
-    bool crash_credited = false;  // the crash is a test's failure, not a note
-    if (!launch.interrupted && died_of_signal && !launch.finished.empty()) {
-      // Catch2 reports a fatal signal as the test's failure ("SIGSEGV - Segmentation violation
-      // signal") before the process dies of it: say it crashed, with what was printed after.
-      auto& last = launch.finished.back();
-      if (last.status == Status::fail && last.message.starts_with("SIG")) {
-        last.end = TestEnd::crashed;
-        append_bounded(last.output, last.output_truncated, launch.output_after_last_test,
-                       options.output_limit);
-        last.message = fmt::format("crashed with {}", signal_name(launch.status.value));
-        crash_credited = true;
-        if (auto line = sanitizer_line(last.output)) last.message += ": " + *line;
-      }
-    }
-    for (auto& test : launch.finished) record(std::move(test));
+    bool const crash_credited = credit_crash(launch, options);
+    for (auto& test : launch.finished) results.record(std::move(test), TestEnd::reported);
 
+    auto const end =
+        launch_end(launch, launch.interrupted ? launch.interrupted->output : std::string_view());
     if (launch.interrupted) {
-      auto test = std::move(*launch.interrupted);
-      test.status = Status::fail;
-      if (launch.too_much_output) {
-        test.end = TestEnd::too_much_output;
-        test.message =
-            fmt::format("printed more than {} bytes of output and was stopped", options.output_cap);
-      } else if (launch.out_of_time) {
-        test.end = TestEnd::out_of_time;
-        test.message = "stopped: the time for this submission ran out during this test";
-      } else if (launch.timed_out) {
-        test.end = TestEnd::timed_out;
-        test.message = launch.verdict.empty() ? hang_message(options.time_limit) : launch.verdict;
-      } else {
-        test.end = interruption_end(launch);
-        test.message = interruption_message(launch, test);
-      }
-      if (!launch.verdict.empty()) {
-        // the watchdog also printed its verdict; it is the message now, not output
-        if (auto at = test.output.find(launch.verdict); at != std::string::npos) {
-          test.output.erase(at, launch.verdict.size());
-        }
-      }
-      if (test.end == TestEnd::timed_out || test.end == TestEnd::watchdog) ++hangs;
-      record(std::move(test));
+      if (end == TestEnd::timed_out || end == TestEnd::watchdog) ++hangs;
+      results.record(stopped_test(launch, end, options), end);
     }
-    if (options.max_hangs > 0 && hangs >= options.max_hangs && !remaining().empty()) {
-      mark_remaining(
+    if (options.max_hangs > 0 && hangs >= options.max_hangs && !results.remaining().empty()) {
+      results.mark_remaining(
           fmt::format("did not run: skipped after {} tests hung (fix the hang, then "
                       "check again)",
-                      hangs));
+                      hangs),
+          TestEnd::skipped);
       break;
     }
 
     bool const clean_exit = !launch.timed_out && launch.status.kind == ExitStatus::Kind::exited &&
                             launch.verdict.empty() && !sanitizer_line(launch.output);
-    if (!clean_exit && wanted.empty()) {
+    if (!clean_exit && !results.knows_the_list()) {
       // Running every test without a list, and the run broke off: learn the list now, to know
       // which tests are left.
-      if (auto names = list_tests(options.program)) {
-        wanted = *names;
-        for (auto const& name : extra_order) {
-          if (std::find(wanted.begin(), wanted.end(), name) == wanted.end()) wanted.push_back(name);
-        }
-        extra_order.clear();
-      }
+      if (auto names = list_tests(options.program)) results.learn_the_list(std::move(*names));
     }
-    if (remaining().empty()) {
-      if (!launch.interrupted && launch.timed_out) {
-        report.notes.push_back(
-            fmt::format("the program was still running {} after its last test and was stopped",
-                        duration_text(options.time_limit)));
-      } else if (!launch.interrupted && died_of_signal && !crash_credited) {
-        report.notes.push_back(fmt::format("the program crashed with {} after its last test",
-                                           signal_name(launch.status.value)));
-      } else if (auto late = find_sanitizer_report(launch.output_after_last_test);
-                 late && !launch.interrupted) {
-        // LeakSanitizer reports when the process ends, after every test
-        report.notes.push_back(fmt::format("after the last test: {}", late->summary()));
+    if (results.remaining().empty()) {
+      if (auto note = note_after_last_test(launch, crash_credited, options)) {
+        report.notes.push_back(std::move(*note));
       }
       break;
     }
@@ -614,63 +786,22 @@ RunReport run_tests(RunOptions const& options) {
     if (launch.interrupted) continue;  // start again for the tests not reached
 
     // The program ended (or was stopped) between tests, with tests left.
-    if (launch.too_much_output) {
-      mark_remaining(fmt::format(
-          "did not run: the program printed more than {} bytes of output and was stopped",
-          options.output_cap));
+    if (auto marked = not_reached(end, launch, clean_exit, options)) {
+      results.mark_remaining(marked->message, marked->end);
       break;
     }
-    if (launch.out_of_time) {
-      mark_remaining(out_of_time_message);
-      break;
-    }
-    if (launch.timed_out) {
-      mark_remaining(launch.started_any
-                         ? fmt::format("did not run: the program stopped between tests for more "
-                                       "than {} and was killed",
-                                       duration_text(options.time_limit))
-                         : fmt::format("did not run: the program started no test within {}",
-                                       duration_text(options.time_limit)));
-      break;
-    }
-    if (clean_exit) {
-      mark_remaining(options.tests_are_known
-                         ? fmt::format("did not run: the program ended ({}) before this test "
-                                       "started",
-                                       describe(launch.status))
-                         : std::string("did not run: the test program has no test of this name"));
-      break;
-    }
-    if (launch.finished.empty()) {
-      auto reason = !launch.verdict.empty() ? launch.verdict
-                    : died_of_signal        ? "crashed with " + signal_name(launch.status.value)
-                                            : "ended with " + describe(launch.status);
-      if (auto line = sanitizer_line(launch.output); line && launch.verdict.empty()) {
-        reason += ": " + *line;
-      }
-      mark_remaining(fmt::format("did not run: the program {} before this test", reason));
-      break;
-    }
-    // it got somewhere before it died: start again for the rest
   }
+  report.hangs = hangs;
   if (!report.error.empty()) {
-    mark_remaining("did not run: " + report.error);
+    results.mark_remaining("did not run: " + report.error, TestEnd::did_not_run);
   } else {
-    mark_remaining(fmt::format("did not run: the program was started {} times without finishing",
-                               report.launches));
+    results.mark_remaining(
+        fmt::format("did not run: the program was started {} times without finishing",
+                    report.launches),
+        TestEnd::did_not_run);
   }
 
-  for (auto const& name : wanted) {
-    if (auto found = results.find(name); found != results.end()) {
-      report.tests.push_back(std::move(found->second));
-      results.erase(found);
-    }
-  }
-  for (auto const& name : extra_order) {
-    if (auto found = results.find(name); found != results.end()) {
-      report.tests.push_back(std::move(found->second));
-    }
-  }
+  report.tests = results.take();
   std::error_code ignored;
   fs::remove_all(scratch, ignored);
   return report;

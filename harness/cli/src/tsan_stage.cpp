@@ -49,7 +49,9 @@ void merge_tsan_outcome(ExerciseOutcome& outcome, ExerciseOutcome const& under_t
                      [&](TestOutcome const& candidate) { return candidate.name == seen.name; });
     if (test == outcome.tests.end() || test->status != Status::pass) continue;
     test->status = Status::fail;
-    test->end = seen.end;
+    test->reason = seen.reason;
+    test->oracle = seen.oracle;
+    test->ran = seen.ran;
     test->message = fmt::format(
         "Under ThreadSanitizer (this exercise's code runs on several threads, so check runs "
         "its tests there too once they pass): {}",

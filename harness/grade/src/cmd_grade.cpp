@@ -90,7 +90,7 @@ GradedExercise grading_failed(course::ChapterManifest const& chapter, std::size_
   graded.notes.push_back(printable(why));
   for (auto const& test : chapter.exercises[exercise].tests) {
     graded.tests.push_back(
-        {test.name, 0, test.points, "fail", "did not run", printable(why), {}, 0});
+        test_not_run(test.name, test.points, wb::testing::Reason::did_not_run, printable(why)));
   }
   return graded;
 }

@@ -3,7 +3,9 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
+#include <stdexcept>
 
 #include "wb/book/html.hpp"
 #include "wb/cli/text.hpp"
@@ -131,11 +133,63 @@ std::string cap_text(std::string_view text, std::size_t limit) {
   return std::string(text.substr(0, end)) + marker(end);
 }
 
+GradedTest test_not_run(std::string name, int max_points, wb::testing::Reason reason,
+                        std::string message) {
+  GradedTest test;
+  test.name = std::move(name);
+  test.max_points = max_points;
+  test.status = wb::testing::Status::fail;
+  test.reason = reason;
+  test.message = std::move(message);
+  test.ran = false;
+  return test;
+}
+
+std::string_view reason_word(wb::testing::Verdict const& verdict) {
+  using wb::testing::Reason;
+  if (verdict.status == wb::testing::Status::pass) return "passed";
+  if (verdict.status == wb::testing::Status::not_started) return "not started";
+  switch (verdict.reason) {
+    case Reason::passed:  // (a failed test does not have it)
+    case Reason::assertion:
+    case Reason::contract:
+    case Reason::exception:
+    case Reason::sanitizer:
+      return verdict.ran ? "failed" : "did not run";
+    case Reason::not_started:
+      return "not started";
+    case Reason::timed_out:
+      return verdict.ran ? "timeout" : "did not run";
+    case Reason::watchdog:
+      return verdict.ran ? "hang" : "did not run";
+    case Reason::crashed:
+      return "crash";
+    case Reason::exited:
+      return "exited early";
+    case Reason::too_much_output:
+      return "output limit";
+    case Reason::out_of_time:
+      return "time budget";
+    case Reason::skipped:
+    case Reason::did_not_run:
+      return "did not run";
+    case Reason::compile_error:
+      return "compile error";
+    case Reason::memory_limit:
+      return "memory limit";
+    case Reason::not_submitted:
+      return "not submitted";
+  }
+  return "did not run";
+}
+
 void make_presentable(GradedExercise& exercise) {
   exercise.compile_error = cap_text(printable(exercise.compile_error), max_compile_error_bytes);
   for (auto& note : exercise.notes) note = cap_text(printable(note), max_test_message_bytes);
   for (auto& test : exercise.tests) {
     test.message = cap_text(printable(test.message), max_test_message_bytes);
+    test.oracle = cap_text(printable(test.oracle, false), max_test_message_bytes);
+    test.location = cap_text(printable(test.location, false), max_test_message_bytes);
     test.output = printable(test.output);
   }
 }
@@ -172,11 +226,15 @@ json test_json(GradedTest const& test) {
   return {{"name", test.name},
           {"points", test.points},
           {"max_points", test.max_points},
-          {"status", test.status},
-          {"reason", test.reason},
+          {"status", wb::testing::to_string(test.status)},
+          {"reason", reason_word(test)},
+          {"reason_code", wb::testing::to_string(test.reason)},
+          {"ran", test.ran},
+          {"oracle", valid_utf8(test.oracle)},
+          {"location", valid_utf8(test.location)},
           {"message", valid_utf8(test.message)},
           {"output", valid_utf8(test.output)},
-          {"seconds", test.seconds}};
+          {"seconds", test.seconds()}};
 }
 
 }  // namespace
@@ -213,11 +271,19 @@ GradedExercise exercise_from_json(json const& j) {
     test.name = t.at("name").get<std::string>();
     test.points = t.value("points", 0);
     test.max_points = t.value("max_points", 0);
-    test.status = t.value("status", "fail");
-    test.reason = t.value("reason", "");
+    // An entry without a status or reason it knows is from another version: it is not read.
+    auto const status = wb::testing::status_from_string(t.at("status").get<std::string>());
+    auto const reason = wb::testing::reason_from_string(t.at("reason_code").get<std::string>());
+    if (!status || !reason) throw std::runtime_error("a test's status or reason is unknown");
+    test.status = *status;
+    test.reason = *reason;
+    test.ran = t.value("ran", true);
+    test.oracle = t.value("oracle", "");
+    test.location = t.value("location", "");
     test.message = t.value("message", "");
     test.output = t.value("output", "");
-    test.seconds = t.value("seconds", 0.0);
+    test.duration = std::chrono::milliseconds(
+        static_cast<long long>(std::llround(t.value("seconds", 0.0) * 1000)));
     exercise.tests.push_back(std::move(test));
   }
   return exercise;
@@ -238,11 +304,12 @@ std::string reasons_of(SubmissionGrade const& submission) {
   for (auto const& chapter : submission.chapters) {
     for (auto const& exercise : chapter.exercises) {
       for (auto const& test : exercise.tests) {
-        if (test.status == "pass") continue;
+        if (test.passed()) continue;
+        auto const reason = reason_word(test);
         auto found = std::find_if(counts.begin(), counts.end(),
-                                  [&](auto const& entry) { return entry.first == test.reason; });
+                                  [&](auto const& entry) { return entry.first == reason; });
         if (found == counts.end()) {
-          counts.emplace_back(test.reason, 1);
+          counts.emplace_back(reason, 1);
         } else {
           ++found->second;
         }
@@ -429,8 +496,8 @@ std::string format_junit(Gradebook const& book) {
         std::size_t failures = 0;
         double seconds = 0;
         for (auto const& test : exercise.tests) {
-          failures += test.status == "pass" ? 0 : 1;
-          seconds += test.seconds;
+          failures += test.passed() ? 0 : 1;
+          seconds += test.seconds();
         }
         out += fmt::format(
             "  <testsuite name=\"{}/{}/{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" "
@@ -440,13 +507,15 @@ std::string format_junit(Gradebook const& book) {
         for (auto const& test : exercise.tests) {
           out += fmt::format("    <testcase classname=\"{}.{}.{}\" name=\"{}\" time=\"{:.3f}\"",
                              xml_text(submission.name), chapter.id, exercise.exercise,
-                             xml_text(test.name), test.seconds);
-          if (test.status == "pass") {
+                             xml_text(test.name), test.seconds());
+          if (test.passed()) {
             out += "/>\n";
             continue;
           }
           out += fmt::format(">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n",
-                             xml_text(test.reason), xml_text(test.message), xml_text(test.output));
+                             xml_text(reason_word(test)),
+                             xml_text(wb::testing::message_with_location(test)),
+                             xml_text(test.output));
           out += "    </testcase>\n";
         }
         out += "  </testsuite>\n";
@@ -461,10 +530,10 @@ namespace {
 
 std::string test_report(GradedExercise const& exercise, GradedTest const& test) {
   std::string text;
-  if (test.status != "pass") {
-    text = fmt::format("{}: {}", test.reason, test.message);
+  if (!test.passed()) {
+    text = fmt::format("{}: {}", reason_word(test), wb::testing::message_with_location(test));
     // the message of a compile error holds it already (cut to max_test_message_bytes)
-    if (!exercise.compile_error.empty() && test.reason != "compile error") {
+    if (!exercise.compile_error.empty() && test.reason != wb::testing::Reason::compile_error) {
       text += "\n" + cap_text(exercise.compile_error, max_test_message_bytes);
     }
   }
@@ -485,7 +554,7 @@ std::string format_gradescope(Gradebook const& book, SubmissionGrade const& subm
         tests.push_back({{"name", fmt::format("{} {}: {}", chapter.id, exercise.title, test.name)},
                          {"score", test.points},
                          {"max_score", test.max_points},
-                         {"status", test.status == "pass" ? "passed" : "failed"},
+                         {"status", test.passed() ? "passed" : "failed"},
                          {"output", test_report(exercise, test)},
                          {"visibility", "visible"}});
       }
@@ -525,12 +594,14 @@ std::string format_exercism(SubmissionGrade const& submission, TestCodeLookup co
       ++task;
       if (!exercise.compile_error.empty()) compile_errors += exercise.compile_error + "\n";
       for (auto const& test : exercise.tests) {
-        all_pass = all_pass && test.status == "pass";
+        all_pass = all_pass && test.passed();
         json entry = {{"name", test.name},
-                      {"status", test.status == "pass" ? "pass" : "fail"},
+                      {"status", test.passed() ? "pass" : "fail"},
                       {"test_code", test_code(chapter.slug, exercise.exercise, test.name)},
                       {"task_id", task}};
-        if (test.status != "pass") entry["message"] = valid_utf8(test.message);
+        if (!test.passed()) {
+          entry["message"] = valid_utf8(wb::testing::message_with_location(test));
+        }
         // Exercism shows at most 500 characters of a test's output.
         if (!test.output.empty()) entry["output"] = valid_utf8(cut_output(test.output, 440));
         tests.push_back(std::move(entry));

@@ -20,14 +20,15 @@ namespace wb::grade {
 using namespace wb::cli;  // the runner, the build step, processes and text helpers
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using wb::testing::Reason;
 using wb::testing::Status;
 
 namespace {
 
 // Bump when grading itself changes what a grade is: every cached grade is then made again.
 // 2: a crash in the sandbox; 3: what was compiled is inspected, the signing code linked as an
-// object
-constexpr std::string_view grading_version = "wb-grade-3";
+// object; 4: a test's grade is its verdict (reason_code, oracle, location, ran in the JSON)
+constexpr std::string_view grading_version = "wb-grade-4";
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -39,6 +40,12 @@ bool mentions_memory_limit(std::string_view text) {
          contains(text, "requested allocation size") || contains(text, "std::bad_alloc") ||
          contains(text, "AddressSanitizer: out of memory") ||
          contains(text, "AddressSanitizer: out-of-memory");
+}
+
+// Out of memory, in what the runtime and the sanitizers print when an allocation fails: the one
+// fact about a test that comes from text (the C++ runtime and ASan say it in no other way).
+bool ran_out_of_memory(wb::testing::Verdict const& test) {
+  return mentions_memory_limit(test.message) || mentions_memory_limit(test.output);
 }
 
 // Lines of output shaped like the reporter's (unsigned): a program printing them hoped to be
@@ -116,42 +123,6 @@ void make_private_dir(fs::path const& dir, SandboxSetup const& sandbox, int work
 }
 
 }  // namespace
-
-std::string failure_reason(Status status, TestEnd end, std::string_view message,
-                           std::string_view output) {
-  if (status == Status::pass) return "passed";
-  if (status == Status::not_started) return "not started";
-  if (mentions_memory_limit(message) || mentions_memory_limit(output)) return "memory limit";
-  // a sanitizer stopped the program: a crash it caught before the hardware did
-  if (end != TestEnd::reported &&
-      (contains(message, "undefined behaviour") || contains(message, "Sanitizer found"))) {
-    return "crash";
-  }
-  switch (end) {
-    case TestEnd::reported:
-      return "failed";
-    case TestEnd::timed_out:
-      return "timeout";
-    case TestEnd::watchdog:
-      return "hang";
-    case TestEnd::crashed:
-      return "crash";
-    case TestEnd::exited:
-      return "exited early";
-    case TestEnd::too_much_output:
-      return "output limit";
-    case TestEnd::out_of_time:
-      return "time budget";
-    case TestEnd::did_not_run:
-      break;
-  }
-  if (contains(message, "time for this submission")) return "time budget";
-  if (contains(message, "printed more than")) return "output limit";
-  if (contains(message, "crashed")) return "crash";
-  if (contains(message, "ended (") || contains(message, "ended with")) return "exited early";
-  if (contains(message, "does not compile")) return "compile error";
-  return "did not run";
-}
 
 Grader::Grader(fs::path root, GradingTree tree, SandboxSetup sandbox,
                std::vector<course::ChapterManifest> chapters, GradeSettings settings,
@@ -311,10 +282,10 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
   graded.chapter = chapter.id;
   graded.exercise = exercise.name;
   graded.title = exercise.title;
-  auto fail_all = [&](std::string const& reason, std::string const& message) {
+  auto fail_all = [&](Reason reason, std::string const& message) {
     graded.tests.clear();
     for (auto const& test : exercise.tests) {
-      graded.tests.push_back({test.name, 0, test.points, "fail", reason, message, {}, 0});
+      graded.tests.push_back(test_not_run(test.name, test.points, reason, message));
     }
   };
 
@@ -324,7 +295,7 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
   }
   if (missing.size() == exercise.files.size()) {
     graded.submitted = false;
-    fail_all("not submitted", fmt::format("{} is not in the submission", missing.front()));
+    fail_all(Reason::not_submitted, fmt::format("{} is not in the submission", missing.front()));
     return graded;
   }
   for (auto const& file : missing) {
@@ -479,7 +450,7 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
     } else {
       graded.compile_error = fmt::format("{} failed ({})", step, describe(result.status));
     }
-    fail_all("compile error", fmt::format("does not {}: {}", step, graded.compile_error));
+    fail_all(Reason::compile_error, fmt::format("does not {}: {}", step, graded.compile_error));
   };
 
   // What was compiled, against the stub's build: read in the sandbox (nm, readelf and the
@@ -595,32 +566,27 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
     }
     for (auto const& test : outcome.tests) {
       GradedTest out;
-      out.name = test.name;
+      static_cast<wb::testing::Verdict&>(out) = test;
       out.max_points = test.points;
-      out.points = test.status == Status::pass ? test.points : 0;
-      out.status = std::string(wb::testing::to_string(test.status));
-      out.reason = failure_reason(test.status, test.end, test.message, test.output);
-      out.message = test.message;
-      if (out.reason == "memory limit") {
+      out.points = test.passed() ? test.points : 0;
+      bool const failed = test.status == Status::fail;
+      if (failed && ran_out_of_memory(test)) {
+        out.reason = Reason::memory_limit;
         out.message = fmt::format("went past the memory limit of {} MB: {}",
                                   settings_.limits.memory_mb, test.message);
-      } else if (run_memory.limit_hit && test.status != Status::pass &&
-                 test.status != Status::not_started) {
+      } else if (run_memory.limit_hit && failed) {
         // The kernel killed a process of the submission for memory — the largest, which need
         // not be the one running a test: every test that failed in the run failed with it.
-        out.reason = "memory limit";
+        out.reason = Reason::memory_limit;
         out.message = fmt::format(
             "memory limit hit ({} MB across its processes): {}",
             run_memory.peak_mb > 0 ? run_memory.peak_mb : settings_.limits.memory_mb, test.message);
       }
       out.output = cut_output(test.output, settings_.output_shown);
-      if (auto const* run_test = outcome.run.find(test.name)) {
-        out.seconds = std::chrono::duration<double>(run_test->duration).count();
-      }
       graded.tests.push_back(std::move(out));
     }
     if (cgroup_failed && graded.tests.empty()) {
-      fail_all("did not run", "the test program could not be started: " + cgroup_error);
+      fail_all(Reason::did_not_run, "the test program could not be started: " + cgroup_error);
     }
   }
   graded.seconds = seconds_since(started);

@@ -43,7 +43,8 @@ Counts drive_loop(ErasedFuture future, Options const& options, Policy const& pol
 
   for (;;) {
     if (polls >= options.max_polls) {
-      throw ContractViolation(verdict::never_ready(policy.name, polls));
+      throw ContractViolation(verdict::oracle_name(policy.name),
+                              verdict::never_ready(policy.name, polls));
     }
     if (policy.fresh_waker_each_poll && polls + spurious > 0) {
       waker = log->make_waker(++generation);
@@ -55,7 +56,7 @@ Counts drive_loop(ErasedFuture future, Options const& options, Policy const& pol
 
     auto const started = Clock::now();
     bool const ready = [&] {
-      WatchdogScope watch(options.stuck_poll_limit,
+      WatchdogScope watch(options.stuck_poll_limit, verdict::watchdog_name(policy.name),
                           verdict::stuck_poll(policy.name, poll_number, options.stuck_poll_limit));
       return poll_once(future, cx, policy.poll_on_other_threads);
     }();
@@ -66,6 +67,7 @@ Counts drive_loop(ErasedFuture future, Options const& options, Policy const& pol
 
     if (took > options.max_poll_time) {
       throw ContractViolation(
+          verdict::watchdog_name(policy.name),
           verdict::slow_poll(policy.name, poll_number, took, options.max_poll_time));
     }
 
@@ -73,14 +75,16 @@ Counts drive_loop(ErasedFuture future, Options const& options, Policy const& pol
       auto const woke_while_ready = log->wakes_this_poll();
       log->mark_finished();
       if (options.expected_polls && polls != *options.expected_polls) {
-        throw ContractViolation(verdict::poll_count(policy.name, polls, *options.expected_polls,
+        throw ContractViolation(verdict::oracle_name(policy.name),
+                                verdict::poll_count(policy.name, polls, *options.expected_polls,
                                                     options.expected_polls_because));
       }
       if (policy.wakes_after_ready_fail) {
         if (policy.after_ready_grace.count() > 0)
           std::this_thread::sleep_for(policy.after_ready_grace);
         if (auto late = woke_while_ready + log->wakes_after_finish(); late > 0) {
-          throw ContractViolation(verdict::wake_after_ready(late));
+          throw ContractViolation(std::string(verdict::after_ready_oracle),
+                                  verdict::wake_after_ready(late));
         }
       }
       return {polls, spurious, log->total_wakes()};
@@ -94,9 +98,11 @@ Counts drive_loop(ErasedFuture future, Options const& options, Policy const& pol
     if (!log->wait_for_wake(Clock::now() + options.deadline, options.stale_grace)) {
       if (log->stale_wakes() > 0) {
         throw ContractViolation(
+            std::string(verdict::waker_swap_oracle),
             verdict::stale_waker(poll_number, log->last_stale_generation(), log->stale_wakes()));
       }
-      throw ContractViolation(verdict::never_woken(policy.name, poll_number, options.deadline));
+      throw ContractViolation(verdict::oracle_name(policy.name),
+                              verdict::never_woken(policy.name, poll_number, options.deadline));
     }
   }
 }
@@ -112,7 +118,7 @@ Counts drive_erased(ErasedFuture future, Options const& options, Policy const& p
     return drive_loop(future, options, policy, *log, trace.get());
   } catch (ContractViolation const& violation) {
     if (!trace) throw;
-    throw ContractViolation(violation.what() + trace->report(policy.name));
+    throw ContractViolation(violation.oracle(), violation.what() + trace->report(policy.name));
   }
 }
 

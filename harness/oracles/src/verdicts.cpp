@@ -4,6 +4,12 @@
 
 namespace wb::oracle::verdict {
 
+std::string oracle_name(std::string_view oracle) { return fmt::format("{} oracle", oracle); }
+
+std::string watchdog_name(std::string_view oracle) {
+  return fmt::format("{} oracle (blocking watchdog)", oracle);
+}
+
 std::string never_woken(std::string_view oracle, std::size_t poll,
                         std::chrono::milliseconds waited) {
   return fmt::format(

@@ -22,10 +22,11 @@ void write_all(int fd, std::string const& text) {
   }
 }
 
-[[noreturn]] void report_and_exit(std::string const& verdict) {
+[[noreturn]] void report_and_exit(std::string const& oracle, std::string const& verdict) {
   if (char const* path = std::getenv("WB_VERDICT_FILE"); path != nullptr && *path != '\0') {
     int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd >= 0) {
+      if (!oracle.empty()) write_all(fd, "oracle=" + oracle + "\n");
       write_all(fd, verdict);
       ::close(fd);
     }
@@ -43,10 +44,11 @@ class WatchdogThread {
     return *watchdog;
   }
 
-  void arm(std::chrono::milliseconds limit, std::string verdict) {
+  void arm(std::chrono::milliseconds limit, std::string oracle, std::string verdict) {
     {
       std::lock_guard lock(mutex_);
       deadline_ = std::chrono::steady_clock::now() + limit;
+      oracle_ = std::move(oracle);
       verdict_ = std::move(verdict);
     }
     changed_.notify_one();
@@ -67,7 +69,7 @@ class WatchdogThread {
         changed_.wait(lock);
       } else if (changed_.wait_until(lock, *deadline_) == std::cv_status::timeout && deadline_ &&
                  std::chrono::steady_clock::now() >= *deadline_) {
-        report_and_exit(verdict_);
+        report_and_exit(oracle_, verdict_);
       }
     }
   }
@@ -75,13 +77,18 @@ class WatchdogThread {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::optional<std::chrono::steady_clock::time_point> deadline_;
+  std::string oracle_;
   std::string verdict_;
 };
 
 }  // namespace
 
 void Watchdog::arm(std::chrono::milliseconds limit, std::string verdict) {
-  WatchdogThread::instance().arm(limit, std::move(verdict));
+  WatchdogThread::instance().arm(limit, {}, std::move(verdict));
+}
+
+void Watchdog::arm(std::chrono::milliseconds limit, std::string oracle, std::string verdict) {
+  WatchdogThread::instance().arm(limit, std::move(oracle), std::move(verdict));
 }
 
 void Watchdog::disarm() { WatchdogThread::instance().disarm(); }

@@ -24,12 +24,45 @@
 #include "wb/testing/result_line.hpp"
 #include "wb/testing/result_signature.hpp"
 
-CATCH_TRANSLATE_EXCEPTION(wb::NotStarted const& e) {
-  return wb::testing::not_started_prefix + std::string(e.what()) + " (" +
-         std::filesystem::path(e.file()).filename().string() + ":" + std::to_string(e.line()) + ")";
+namespace {
+
+// The facts of the last runtime exception Catch2 turned into a message. Catch2 (v2 and v3) hands
+// its reporters only the message, so the translators below leave the verdict's fields here, and
+// the reporter takes them for the failure whose message is the same text.
+struct TranslatedException {
+  std::string message;  // what the translator returned
+  wb::testing::Reason reason = wb::testing::Reason::exception;
+  std::string oracle;
+  std::string location;
+  std::string what;  // the exception's own words
+};
+
+std::optional<TranslatedException>& last_translated() {
+  thread_local std::optional<TranslatedException> translated;
+  return translated;
 }
 
-CATCH_TRANSLATE_EXCEPTION(wb::ContractViolation const& e) { return e.what(); }
+std::string remember(TranslatedException translated) {
+  auto message = translated.message;
+  last_translated() = std::move(translated);
+  return message;
+}
+
+}  // namespace
+
+CATCH_TRANSLATE_EXCEPTION(wb::NotStarted const& e) {
+  auto const location =
+      std::filesystem::path(e.file()).filename().string() + ":" + std::to_string(e.line());
+  return remember({wb::testing::not_started_prefix + std::string(e.what()) + " (" + location + ")",
+                   wb::testing::Reason::not_started,
+                   {},
+                   location,
+                   e.what()});
+}
+
+CATCH_TRANSLATE_EXCEPTION(wb::ContractViolation const& e) {
+  return remember({e.what(), wb::testing::Reason::contract, e.oracle(), {}, e.what()});
+}
 
 namespace {
 
@@ -117,8 +150,9 @@ class WbReporter : public Catch::StreamingReporterBase
 
   void testCaseStarting(Catch::TestCaseInfo const& info) override {
     StreamingReporterBase::testCaseStarting(info);
-    failure_.clear();
-    status_ = wb::testing::Status::pass;
+    verdict_ = {};
+    verdict_.name = info.name;
+    last_translated().reset();
     out() << reporter_line(wb::testing::format_start(info.name)) << std::endl;
   }
 
@@ -137,10 +171,12 @@ class WbReporter : public Catch::StreamingReporterBase
 #else
     auto const& name = stats.testInfo.name;
 #endif
-    if (status_ == wb::testing::Status::pass && !stats.totals.assertions.allOk()) {
-      status_ = wb::testing::Status::fail;
+    verdict_.name = name;
+    if (verdict_.passed() && !stats.totals.assertions.allOk()) {
+      verdict_.status = wb::testing::Status::fail;
+      verdict_.reason = wb::testing::Reason::assertion;
     }
-    out() << reporter_line(wb::testing::format_end({name, status_, failure_})) << std::endl;
+    out() << reporter_line(wb::testing::format_end(verdict_)) << std::endl;
     StreamingReporterBase::testCaseEnded(stats);
   }
 
@@ -153,7 +189,7 @@ class WbReporter : public Catch::StreamingReporterBase
 
   void record(Catch::AssertionStats const& stats) {
     auto const& result = stats.assertionResult;
-    if (result.isOk() || status_ != wb::testing::Status::pass) return;  // keep the first failure
+    if (result.isOk() || !verdict_.passed()) return;  // keep the first failure
     std::string message;
     for (auto const& info : stats.infoMessages) {
       if (info.type == Catch::ResultWas::Info) message += info.message + "\n";
@@ -169,15 +205,35 @@ class WbReporter : public Catch::StreamingReporterBase
       if (result.hasExpandedExpression())
         message += "  with values: " + result.getExpandedExpression();
     }
-    bool const not_started = result.getResultType() == Catch::ResultWas::ThrewException &&
-                             result_message.starts_with(wb::testing::not_started_prefix);
-    status_ = not_started ? wb::testing::Status::not_started : wb::testing::Status::fail;
-    if (not_started) message = result_message.substr(wb::testing::not_started_prefix.size());
-    failure_ = message;
+    verdict_.status = wb::testing::Status::fail;
+    verdict_.reason = wb::testing::Reason::assertion;
+    verdict_.message = message;
+    switch (result.getResultType()) {
+      case Catch::ResultWas::ThrewException: {
+        verdict_.reason = wb::testing::Reason::exception;
+        auto& translated = last_translated();
+        if (translated && translated->message == result_message) {
+          verdict_.reason = translated->reason;
+          verdict_.oracle = std::move(translated->oracle);
+          verdict_.location = std::move(translated->location);
+          if (verdict_.reason == wb::testing::Reason::not_started) {
+            // the WB_TODO's own words; the location travels as a field
+            verdict_.status = wb::testing::Status::not_started;
+            verdict_.message = std::move(translated->what);
+          }
+        }
+        translated.reset();
+        break;
+      }
+      case Catch::ResultWas::FatalErrorCondition:
+        verdict_.reason = wb::testing::Reason::crashed;
+        break;
+      default:
+        break;
+    }
   }
 
-  wb::testing::Status status_ = wb::testing::Status::pass;
-  std::string failure_;
+  wb::testing::Verdict verdict_;
 };
 
 }  // namespace

@@ -50,41 +50,68 @@ std::vector<std::string_view> split_tabs(std::string_view line) {
   return fields;
 }
 
-std::optional<Status> parse_status(std::string_view text) {
-  if (text == "pass") return Status::pass;
-  if (text == "fail") return Status::fail;
-  if (text == "not_started") return Status::not_started;
-  return std::nullopt;
+Reason reason_of_untagged(Status status) {
+  switch (status) {
+    case Status::pass:
+      return Reason::passed;
+    case Status::not_started:
+      return Reason::not_started;
+    case Status::fail:
+      return Reason::assertion;
+  }
+  return Reason::assertion;
+}
+
+// Reads the tagged fields after the message into `verdict`; false when one is not key=value.
+bool read_tags(std::vector<std::string_view> const& fields, std::size_t first, Verdict& verdict) {
+  for (std::size_t i = first; i < fields.size(); ++i) {
+    auto const equals = fields[i].find('=');
+    if (equals == std::string_view::npos) return false;
+    auto const key = fields[i].substr(0, equals);
+    auto value = unescape(fields[i].substr(equals + 1));
+    if (key == "reason") {
+      if (auto reason = reason_from_string(value)) verdict.reason = *reason;
+    } else if (key == "oracle") {
+      verdict.oracle = std::move(value);
+    } else if (key == "location") {
+      verdict.location = std::move(value);
+    }  // a tag this reader does not know is left out
+  }
+  return true;
 }
 
 }  // namespace
 
-std::string_view to_string(Status status) {
-  switch (status) {
-    case Status::pass: return "pass";
-    case Status::fail: return "fail";
-    case Status::not_started: return "not_started";
-  }
-  return "fail";
-}
-
 std::string format_start(std::string_view name) { return "start\t" + escape(name); }
 
-std::string format_end(TestResult const& result) {
-  return "end\t" + escape(result.name) + "\t" + std::string(to_string(result.status)) + "\t" +
-         escape(result.message);
+std::string format_end(Verdict const& result) {
+  std::string line = "end\t" + escape(result.name) + "\t" + std::string(to_string(result.status)) +
+                     "\t" + escape(result.message);
+  line += "\treason=";
+  line += to_string(result.reason);
+  if (!result.oracle.empty()) line += "\toracle=" + escape(result.oracle);
+  if (!result.location.empty()) line += "\tlocation=" + escape(result.location);
+  return line;
 }
 
 std::optional<Event> parse_line(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   auto fields = split_tabs(line);
   if (fields.size() == 2 && fields[0] == "start") {
-    return Event{true, {unescape(fields[1]), Status::pass, {}}};
+    Event event{true, {}};
+    event.result.name = unescape(fields[1]);
+    return event;
   }
-  if (fields.size() == 4 && fields[0] == "end") {
-    if (auto status = parse_status(fields[2])) {
-      return Event{false, {unescape(fields[1]), *status, unescape(fields[3])}};
-    }
+  if (fields.size() >= 4 && fields[0] == "end") {
+    auto const status = status_from_string(fields[2]);
+    if (!status) return std::nullopt;
+    Event event{false, {}};
+    event.result.name = unescape(fields[1]);
+    event.result.status = *status;
+    event.result.message = unescape(fields[3]);
+    event.result.reason = reason_of_untagged(*status);
+    if (!read_tags(fields, 4, event.result)) return std::nullopt;
+    return event;
   }
   return std::nullopt;
 }

@@ -221,8 +221,9 @@ TEST_CASE("a compile error copied into every test is cut and the exercise keeps 
   std::string const huge(1u << 20, 'x');
   exercise.compile_error = "countdown.hpp:1:2: error: " + huge;
   for (int i = 0; i < 10; ++i) {
-    exercise.tests.push_back({"t" + std::to_string(i), 0, 1, "fail", "compile error",
-                              "does not compile: " + exercise.compile_error, "", 0});
+    exercise.tests.push_back(
+        wb::grade::test_not_run("t" + std::to_string(i), 1, wb::testing::Reason::compile_error,
+                                "does not compile: " + exercise.compile_error));
   }
   wb::grade::make_presentable(exercise);
   CHECK(exercise.compile_error.size() <= wb::grade::max_compile_error_bytes);

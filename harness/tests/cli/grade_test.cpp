@@ -82,7 +82,7 @@ TEST_CASE("a program that prints past the cap is stopped and its test fails") {
   options.tests = {"prints a lot", "passes"};
   options.output_cap = 64 * 1024;
   auto const report = wb::cli::run_tests(options);
-  CHECK(report.tests.at(0).end == wb::cli::TestEnd::too_much_output);
+  CHECK(report.tests.at(0).reason == wb::testing::Reason::too_much_output);
   CHECK(report.tests.at(1).status == wb::testing::Status::pass);
 }
 
@@ -183,13 +183,33 @@ TEST_CASE("test output is cut to a set length with a marker") {
 
 namespace {
 
+using wb::testing::Reason;
+using wb::testing::Status;
+
+wb::grade::GradedTest graded(std::string name, int points, int max_points, Status status,
+                             Reason reason, std::string message = {}, std::string output = {},
+                             std::chrono::milliseconds duration = {}) {
+  wb::grade::GradedTest test;
+  test.name = std::move(name);
+  test.points = points;
+  test.max_points = max_points;
+  test.status = status;
+  test.reason = reason;
+  test.message = std::move(message);
+  test.output = std::move(output);
+  test.duration = duration;
+  return test;
+}
+
 wb::grade::Gradebook sample_book() {
   wb::grade::GradedExercise exercise;
   exercise.chapter = "ch02";
   exercise.exercise = "countdown";
   exercise.title = "CountdownFuture";
-  exercise.tests = {{"first", 1, 1, "pass", "passed", "", "", 0.1},
-                    {"second", 0, 2, "fail", "timeout", "did not finish", "x<y & \x01", 1.0}};
+  exercise.tests = {
+      graded("first", 1, 1, Status::pass, Reason::passed, "", "", std::chrono::milliseconds(100)),
+      graded("second", 0, 2, Status::fail, Reason::timed_out, "did not finish", "x<y & \x01",
+             std::chrono::milliseconds(1000))};
   wb::grade::SubmissionGrade alice;
   alice.name = "=alice, the first";
   alice.chapters = {{"ch02", "ch02-future-concept", "The Future concept", {exercise}}};
@@ -264,4 +284,80 @@ TEST_CASE("a test's source is found by its name") {
       "TEST_CASE(\"one\") {\n  CHECK(1);\n}\n\nTEST_CASE(\"two\") {\n  if (x) { y(); }\n}\n";
   CHECK(wb::grade::test_case_source(file, "two") == "TEST_CASE(\"two\") {\n  if (x) { y(); }\n}");
   CHECK(wb::grade::test_case_source(file, "three").empty());
+}
+
+TEST_CASE("the gradebook's word for a test comes from its verdict's reason") {
+  using wb::grade::reason_word;
+  auto verdict = [](Status status, Reason reason, bool ran = true) {
+    wb::testing::Verdict v;
+    v.status = status;
+    v.reason = reason;
+    v.ran = ran;
+    return v;
+  };
+  CHECK(reason_word(verdict(Status::pass, Reason::passed)) == "passed");
+  CHECK(reason_word(verdict(Status::not_started, Reason::not_started)) == "not started");
+  CHECK(reason_word(verdict(Status::fail, Reason::assertion)) == "failed");
+  CHECK(reason_word(verdict(Status::fail, Reason::contract)) == "failed");
+  CHECK(reason_word(verdict(Status::fail, Reason::exception)) == "failed");
+  CHECK(reason_word(verdict(Status::fail, Reason::sanitizer)) == "failed");
+  CHECK(reason_word(verdict(Status::fail, Reason::timed_out)) == "timeout");
+  CHECK(reason_word(verdict(Status::fail, Reason::watchdog)) == "hang");
+  CHECK(reason_word(verdict(Status::fail, Reason::crashed)) == "crash");
+  CHECK(reason_word(verdict(Status::fail, Reason::exited)) == "exited early");
+  CHECK(reason_word(verdict(Status::fail, Reason::too_much_output)) == "output limit");
+  CHECK(reason_word(verdict(Status::fail, Reason::out_of_time)) == "time budget");
+  CHECK(reason_word(verdict(Status::fail, Reason::compile_error, false)) == "compile error");
+  CHECK(reason_word(verdict(Status::fail, Reason::memory_limit)) == "memory limit");
+  CHECK(reason_word(verdict(Status::fail, Reason::not_submitted, false)) == "not submitted");
+  // a test that never started: what stopped the program before it, or just "did not run"
+  CHECK(reason_word(verdict(Status::fail, Reason::crashed, false)) == "crash");
+  CHECK(reason_word(verdict(Status::fail, Reason::exited, false)) == "exited early");
+  CHECK(reason_word(verdict(Status::fail, Reason::out_of_time, false)) == "time budget");
+  CHECK(reason_word(verdict(Status::fail, Reason::too_much_output, false)) == "output limit");
+  CHECK(reason_word(verdict(Status::fail, Reason::timed_out, false)) == "did not run");
+  CHECK(reason_word(verdict(Status::fail, Reason::watchdog, false)) == "did not run");
+  CHECK(reason_word(verdict(Status::fail, Reason::skipped, false)) == "did not run");
+  CHECK(reason_word(verdict(Status::fail, Reason::did_not_run, false)) == "did not run");
+}
+
+TEST_CASE("a graded exercise keeps every fact of its verdicts through the cache's json") {
+  wb::grade::GradedExercise exercise;
+  exercise.chapter = "ch02";
+  exercise.exercise = "countdown";
+  auto broken =
+      graded("wakes", 0, 2, Status::fail, Reason::contract, "parking oracle: your future will hang",
+             "printed", std::chrono::milliseconds(1250));
+  broken.oracle = "parking oracle";
+  auto todo = graded("counts", 0, 1, Status::not_started, Reason::not_started, "write poll");
+  todo.location = "countdown.hpp:19";
+  auto skipped = graded("later", 0, 1, Status::fail, Reason::crashed, "did not run: crashed");
+  skipped.ran = false;
+  exercise.tests = {broken, todo, skipped};
+  auto const back = wb::grade::exercise_from_json(wb::grade::to_json(exercise));
+  REQUIRE(back.tests.size() == 3);
+  CHECK(back.tests[0].reason == Reason::contract);
+  CHECK(back.tests[0].oracle == "parking oracle");
+  CHECK(back.tests[0].duration == std::chrono::milliseconds(1250));
+  CHECK(back.tests[0].output == "printed");
+  CHECK(back.tests[1].status == Status::not_started);
+  CHECK(back.tests[1].location == "countdown.hpp:19");
+  CHECK_FALSE(back.tests[2].ran);
+  CHECK(wb::grade::to_json(exercise)["tests"][2]["reason"] == "crash");
+  // an entry of an older version (no reason_code) is not taken for a grade
+  auto old = wb::grade::to_json(exercise);
+  old["tests"][0].erase("reason_code");
+  CHECK_THROWS(wb::grade::exercise_from_json(old));
+}
+
+TEST_CASE("the formats show a not started test's message with its WB_TODO's location") {
+  auto book = sample_book();
+  auto todo = graded("third", 0, 1, Status::not_started, Reason::not_started, "write poll");
+  todo.location = "countdown.hpp:19";
+  book.submissions[0].chapters[0].exercises[0].tests.push_back(todo);
+  auto const results = nlohmann::json::parse(wb::grade::format_exercism(
+      book.submissions[0], [](auto const&, auto const&, auto const&) { return std::string(); }));
+  CHECK(results["tests"][2]["message"] == "write poll (countdown.hpp:19)");
+  CHECK(wb::grade::format_junit(book).find("message=\"write poll (countdown.hpp:19)\"") !=
+        std::string::npos);
 }

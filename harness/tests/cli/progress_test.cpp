@@ -93,10 +93,18 @@ wb::course::ChapterManifest two_test_chapter() {
       "/r/chapters/ch02-x");
 }
 
+wb::cli::TestOutcome test(std::string name, int points, wb::testing::Status status) {
+  wb::cli::TestOutcome outcome;
+  outcome.name = std::move(name);
+  outcome.points = points;
+  outcome.status = status;
+  return outcome;
+}
+
 wb::cli::ExerciseOutcome outcome(wb::testing::Status a, wb::testing::Status b) {
   wb::cli::ExerciseOutcome result;
   result.exercise = "countdown";
-  result.tests = {{"a", 1, a, {}, {}, {}, false}, {"b", 2, b, {}, {}, {}, false}};
+  result.tests = {test("a", 1, a), test("b", 2, b)};
   return result;
 }
 

@@ -8,6 +8,7 @@ namespace {
 using namespace std::chrono_literals;
 using wb::cli::RunOptions;
 using wb::cli::TestEnd;
+using wb::testing::Reason;
 using wb::testing::Status;
 
 RunOptions fixture(std::vector<std::string> tests) {
@@ -18,7 +19,7 @@ RunOptions fixture(std::vector<std::string> tests) {
   return options;
 }
 
-wb::cli::TestRun const& result(wb::cli::RunReport const& report, std::string const& name) {
+wb::testing::Verdict const& result(wb::cli::RunReport const& report, std::string const& name) {
   auto const* test = report.find(name);
   REQUIRE(test != nullptr);
   return *test;
@@ -32,11 +33,29 @@ TEST_CASE("the runner reports passing failing and not started tests in the order
   REQUIRE(report.tests.size() == 3);
   CHECK(report.tests[0].name == "is not started");
   CHECK(report.tests[0].status == Status::not_started);
-  CHECK(report.tests[0].message.find("write the countdown") != std::string::npos);
+  CHECK(report.tests[0].message == "write the countdown");
+  CHECK(report.tests[0].reason == Reason::not_started);
+  CHECK(report.tests[0].location.starts_with("misbehaving_tests.cpp:"));
   CHECK(report.tests[1].status == Status::fail);
+  CHECK(report.tests[1].reason == Reason::assertion);
   CHECK(report.tests[1].message.find("41 == 42") != std::string::npos);
   CHECK(report.tests[2].status == Status::pass);
+  CHECK(report.tests[2].reason == Reason::passed);
   CHECK(report.launches == 1);
+}
+
+TEST_CASE("an oracle's verdict arrives with the oracle's name as a field of its own") {
+  auto report = wb::cli::run_tests(
+      fixture({"breaks a rule of the poll contract", "throws another exception"}));
+  auto const& broken = result(report, "breaks a rule of the poll contract");
+  CHECK(broken.status == Status::fail);
+  CHECK(broken.reason == Reason::contract);
+  CHECK(broken.oracle == "parking oracle");
+  CHECK(broken.message == "parking oracle: your future will hang");
+  auto const& other = result(report, "throws another exception");
+  CHECK(other.reason == Reason::exception);
+  CHECK(other.oracle.empty());
+  CHECK(other.message.find("something else went wrong") != std::string::npos);
 }
 
 TEST_CASE("a test past the time limit fails as a hang and the tests after it still run") {
@@ -48,7 +67,8 @@ TEST_CASE("a test past the time limit fails as a hang and the tests after it sti
   auto const took = std::chrono::steady_clock::now() - started;
   auto const& hang = result(report, "hangs");
   CHECK(hang.status == Status::fail);
-  CHECK(hang.end == TestEnd::timed_out);
+  CHECK(hang.reason == Reason::timed_out);
+  CHECK(hang.ran);
   CHECK(hang.message.find("did not finish within 300 ms: it hangs") != std::string::npos);
   CHECK(hang.output.find("waiting for a wake-up") != std::string::npos);
   CHECK(result(report, "passes").status == Status::pass);
@@ -64,9 +84,11 @@ TEST_CASE("after as many hangs as allowed the remaining tests are skipped") {
   options.max_hangs = 1;
   auto report = wb::cli::run_tests(options);
   CHECK(result(report, "passes").status == Status::pass);
-  CHECK(result(report, "hangs").end == TestEnd::timed_out);
+  CHECK(result(report, "hangs").reason == Reason::timed_out);
   auto const& skipped = result(report, "is stopped by the watchdog");
-  CHECK(skipped.end == TestEnd::did_not_run);
+  CHECK(skipped.reason == Reason::skipped);
+  CHECK_FALSE(skipped.ran);
+  CHECK(report.hangs == 1);
   CHECK(skipped.message.find("skipped after 1 tests hung") != std::string::npos);
   CHECK(report.launches == 1);
 }
@@ -75,7 +97,7 @@ TEST_CASE("a crash fails only the test that crashed with the signal's name") {
   auto report = wb::cli::run_tests(fixture({"crashes with abort", "passes"}));
   auto const& crash = result(report, "crashes with abort");
   CHECK(crash.status == Status::fail);
-  CHECK(crash.end == TestEnd::crashed);
+  CHECK(crash.reason == Reason::crashed);
   CHECK(crash.message.find("crashed with SIGABRT") != std::string::npos);
   CHECK(crash.output.find("about to crash") != std::string::npos);
   CHECK(result(report, "passes").status == Status::pass);
@@ -84,7 +106,7 @@ TEST_CASE("a crash fails only the test that crashed with the signal's name") {
 TEST_CASE("a program that exits in the middle of a test fails that test with its exit code") {
   auto report = wb::cli::run_tests(fixture({"exits early", "passes"}));
   auto const& early = result(report, "exits early");
-  CHECK(early.end == TestEnd::exited);
+  CHECK(early.reason == Reason::exited);
   CHECK(early.message.find("exit code 3") != std::string::npos);
   CHECK(result(report, "passes").status == Status::pass);
 }
@@ -92,7 +114,8 @@ TEST_CASE("a program that exits in the middle of a test fails that test with its
 TEST_CASE("the watchdog's verdict becomes the failure message") {
   auto report = wb::cli::run_tests(fixture({"is stopped by the watchdog", "passes"}));
   auto const& stuck = result(report, "is stopped by the watchdog");
-  CHECK(stuck.end == TestEnd::watchdog);
+  CHECK(stuck.reason == Reason::watchdog);
+  CHECK(stuck.oracle == "spin oracle (blocking watchdog)");
   CHECK(stuck.message == "the poll never returned (watchdog verdict)");
   CHECK(stuck.output.find("watchdog verdict") == std::string::npos);
   CHECK(result(report, "passes").status == Status::pass);
@@ -124,7 +147,8 @@ TEST_CASE("a program that crashes before any test leaves every test did not run"
   auto report = wb::cli::run_tests(options);
   REQUIRE(report.tests.size() == 2);
   for (auto const& test : report.tests) {
-    CHECK(test.end == TestEnd::did_not_run);
+    CHECK(test.reason == Reason::crashed);
+    CHECK_FALSE(test.ran);
     CHECK(test.message.find("crashed with SIGABRT before this test") != std::string::npos);
   }
   CHECK(report.launches == 1);
@@ -134,7 +158,8 @@ TEST_CASE("a test the program does not have is reported as did not run") {
   auto report = wb::cli::run_tests(fixture({"passes", "is not in the program"}));
   CHECK(result(report, "passes").status == Status::pass);
   auto const& missing = result(report, "is not in the program");
-  CHECK(missing.end == TestEnd::did_not_run);
+  CHECK(missing.reason == Reason::did_not_run);
+  CHECK_FALSE(missing.ran);
   CHECK(missing.message.find("no test of this name") != std::string::npos);
 }
 
@@ -174,11 +199,11 @@ TEST_CASE("every test of the program runs when no list is given even after a cra
   auto options = fixture({});
   options.time_limit = 300ms;
   auto report = wb::cli::run_tests(options);
-  CHECK(report.tests.size() == 14);
+  CHECK(report.tests.size() == 16);
   CHECK(result(report, "passes").status == Status::pass);
-  CHECK(result(report, "hangs").end == TestEnd::timed_out);
-  CHECK(result(report, "crashes with abort").end == TestEnd::crashed);
-  CHECK(result(report, "exits early").end == TestEnd::exited);
+  CHECK(result(report, "hangs").reason == Reason::timed_out);
+  CHECK(result(report, "crashes with abort").reason == Reason::crashed);
+  CHECK(result(report, "exits early").reason == Reason::exited);
   CHECK(result(report, "has a comma, and [brackets] in its name").status == Status::pass);
 }
 
@@ -187,13 +212,13 @@ TEST_CASE("a program that cannot be started is an error not a crash") {
   options.program = "/nonexistent/test-program";
   auto report = wb::cli::run_tests(options);
   CHECK_FALSE(report.error.empty());
-  CHECK(result(report, "passes").end == TestEnd::did_not_run);
+  CHECK(result(report, "passes").reason == Reason::did_not_run);
 }
 
 TEST_CASE("the test list of a program comes from Catch2") {
   auto names = wb::cli::list_tests(WB_CLI_FIXTURE_PROGRAM);
   REQUIRE(names.has_value());
-  CHECK(names->size() == 14);
+  CHECK(names->size() == 16);
   CHECK(names->front() == "passes");
 }
 
@@ -204,7 +229,7 @@ TEST_CASE("a crash reported by the launcher as exit code 128 plus the signal is 
   auto report = wb::cli::run_tests(options);
   auto const& crash = result(report, "crashes with abort");
   CHECK(crash.status == Status::fail);
-  CHECK(crash.end == TestEnd::crashed);
+  CHECK(crash.reason == Reason::crashed);
   CHECK(crash.message.find("crashed with SIGABRT") != std::string::npos);
   CHECK(result(report, "passes").status == Status::pass);
 }
@@ -213,9 +238,22 @@ TEST_CASE("a race report before a failure is named first and the failure after i
   auto report = wb::cli::run_tests(fixture({"fails after a race report"}));
   auto const& raced = result(report, "fails after a race report");
   CHECK(raced.status == Status::fail);
+  CHECK(raced.reason == Reason::sanitizer);
   CHECK(
       raced.message.starts_with("a sanitizer reported a problem during this test: "
                                 "ThreadSanitizer found a data race"));
   CHECK_THAT(raced.message, Catch::Matchers::ContainsSubstring(
                                 "(after that report the test failed too: poll #67 took 368 ms"));
+}
+
+TEST_CASE("each way the runner sees a test end maps to one reason") {
+  CHECK(wb::cli::reason_of(TestEnd::timed_out) == Reason::timed_out);
+  CHECK(wb::cli::reason_of(TestEnd::watchdog) == Reason::watchdog);
+  CHECK(wb::cli::reason_of(TestEnd::crashed) == Reason::crashed);
+  CHECK(wb::cli::reason_of(TestEnd::stopped_by_sanitizer) == Reason::crashed);
+  CHECK(wb::cli::reason_of(TestEnd::exited) == Reason::exited);
+  CHECK(wb::cli::reason_of(TestEnd::too_much_output) == Reason::too_much_output);
+  CHECK(wb::cli::reason_of(TestEnd::out_of_time) == Reason::out_of_time);
+  CHECK(wb::cli::reason_of(TestEnd::skipped) == Reason::skipped);
+  CHECK(wb::cli::reason_of(TestEnd::did_not_run) == Reason::did_not_run);
 }

@@ -15,15 +15,9 @@
 
 namespace wb::cli {
 
-/// One test of chapter.toml and how it went.
-struct TestOutcome {
-  std::string name;
-  int points = 0;  // what it is worth
-  wb::testing::Status status = wb::testing::Status::fail;
-  TestEnd end = TestEnd::did_not_run;
-  std::string message;
-  std::string output;  // what the program printed during the test
-  bool output_truncated = false;
+/// One test of chapter.toml and how it went: the runner's verdict, and what the test is worth.
+struct TestOutcome : wb::testing::Verdict {
+  int points = 0;
 };
 
 struct ExerciseOutcome {

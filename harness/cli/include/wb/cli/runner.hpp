@@ -57,38 +57,32 @@ struct RunOptions {
   std::vector<std::string> join_cgroups;
 };
 
-/// How a test's result came about.
+/// How a launch of the test program ended a test, or kept it from starting: the endings of the
+/// runner's loop. reason_of() is the one table from these to a verdict's reason.
 enum class TestEnd {
-  reported,         // the program reported it
-  timed_out,        // ran past the time limit and was killed
-  watchdog,         // the oracles' watchdog ended the process: a poll never returned
-  crashed,          // the process died of a signal during the test
-  exited,           // the process ended (exit code, sanitizer) during the test
-  too_much_output,  // printed more than RunOptions::output_cap and was stopped
-  out_of_time,      // stopped at RunOptions::deadline (the submission's time ran out)
-  did_not_run,      // never reported
+  reported,              // the program reported it (the reporter's reason stands)
+  timed_out,             // ran past the time limit and was killed
+  watchdog,              // the oracles' watchdog ended the process: a poll never returned
+  crashed,               // the process died of a signal
+  stopped_by_sanitizer,  // a sanitizer reported a problem and ended the process
+  exited,                // the process ended (an exit code)
+  too_much_output,       // printed more than RunOptions::output_cap and was stopped
+  out_of_time,           // stopped at RunOptions::deadline (the submission's time ran out)
+  skipped,               // not started after RunOptions::max_hangs hangs
+  did_not_run,           // never reported, for no reason above
 };
-std::string_view to_string(TestEnd end);
-
-struct TestRun {
-  std::string name;
-  wb::testing::Status status = wb::testing::Status::fail;
-  std::string message;
-  TestEnd end = TestEnd::did_not_run;
-  std::string output;  // what the program printed while this test ran
-  bool output_truncated = false;
-  std::chrono::milliseconds duration{0};
-};
+wb::testing::Reason reason_of(TestEnd end);
 
 struct RunReport {
-  std::vector<TestRun> tests;  // the requested tests in order, then any others reported
-  std::string output;          // everything the program printed, over all launches
+  std::vector<wb::testing::Verdict> tests;  // the requested tests, then others reported
+  std::string output;                       // everything the program printed, over all launches
   bool output_truncated = false;
   int launches = 0;
-  std::string error;               // the program could not be started at all
+  int hangs = 0;      // tests that ran past the time limit or were stopped by the watchdog
+  std::string error;  // the program could not be started at all
   std::vector<std::string> notes;  // things worth knowing that belong to no test
 
-  TestRun const* find(std::string_view name) const;
+  wb::testing::Verdict const* find(std::string_view name) const;
   std::size_t count(wb::testing::Status status) const;
   bool all_passed() const;
 };

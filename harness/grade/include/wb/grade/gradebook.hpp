@@ -11,22 +11,27 @@
 #include <vector>
 
 #include "wb/cli/terminal.hpp"
+#include "wb/testing/verdict.hpp"
 
 namespace wb::grade {
 
-struct GradedTest {
-  std::string name;
+/// One test's grade: the runner's verdict (its output cut to a set length), and its points.
+struct GradedTest : wb::testing::Verdict {
   int points = 0;      // earned
   int max_points = 0;  // what chapter.toml says it is worth
-  std::string status;  // "pass", "fail" or "not_started"
-  /// Why, in a word or two: "passed", "failed", "not started", "timeout", "hang", "crash",
-  /// "memory limit", "output limit", "exited early", "time budget", "did not run",
-  /// "compile error", "not submitted".
-  std::string reason;
-  std::string message;  // the verdict in full
-  std::string output;   // what the program printed during the test, cut to a set length
-  double seconds = 0;
+
+  double seconds() const { return std::chrono::duration<double>(duration).count(); }
 };
+
+/// A test that failed without running, for `reason` (did_not_run, compile_error, not_submitted …).
+GradedTest test_not_run(std::string name, int max_points, wb::testing::Reason reason,
+                        std::string message);
+
+/// Why a test has its grade, in the word or two every format shows: "passed", "failed",
+/// "not started", "timeout", "hang", "crash", "memory limit", "output limit", "exited early",
+/// "time budget", "did not run", "compile error", "not submitted". The one table from a
+/// verdict's reason to the gradebook's words.
+std::string_view reason_word(wb::testing::Verdict const& verdict);
 
 struct GradedExercise {
   std::string chapter;  // "ch02"

@@ -89,8 +89,4 @@ class Grader {
   mutable std::map<std::string, std::shared_ptr<FrameworkSymbols const>> library_symbols_;
 };
 
-/// "memory limit", "timeout", "crash" … for a test's outcome (see GradedTest::reason).
-std::string failure_reason(wb::testing::Status status, cli::TestEnd end, std::string_view message,
-                           std::string_view output);
-
 }  // namespace wb::grade

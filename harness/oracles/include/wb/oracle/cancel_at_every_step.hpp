@@ -71,10 +71,11 @@ auto cancel_at_every_step(MakeWorld make_world, MakeFuture make_future, Check ch
     std::optional<F> future(make_future(world));
 
     for (std::size_t poll = 1; poll <= drop_after; ++poll) {
-      if (poll > options.max_polls) throw ContractViolation(verdict::never_ready(name, poll - 1));
+      if (poll > options.max_polls)
+        throw ContractViolation(verdict::oracle_name(name), verdict::never_ready(name, poll - 1));
       log->begin_poll(1);
       auto result = [&] {
-        WatchdogScope watch(options.stuck_poll_limit,
+        WatchdogScope watch(options.stuck_poll_limit, verdict::watchdog_name(name),
                             verdict::stuck_poll(name, poll, options.stuck_poll_limit));
         return future->poll(cx);
       }();
@@ -82,7 +83,8 @@ auto cancel_at_every_step(MakeWorld make_world, MakeFuture make_future, Check ch
         Duration const elapsed = timers->now() - start;
         future.reset();
         if (std::string broken = check(std::as_const(world)); !broken.empty()) {
-          throw ContractViolation(verdict::broken_after_completion(poll, broken));
+          throw ContractViolation(verdict::oracle_name(name),
+                                  verdict::broken_after_completion(poll, broken));
         }
         if constexpr (std::is_void_v<T>) {
           return CancelOutcome<void>{poll, drop_after - 1, elapsed};
@@ -96,7 +98,8 @@ auto cancel_at_every_step(MakeWorld make_world, MakeFuture make_future, Check ch
       }
       if (!log->woken() && !log->wait_for_wake(std::chrono::steady_clock::now() + options.deadline,
                                                options.stale_grace)) {
-        throw ContractViolation(verdict::never_woken(name, poll, options.deadline));
+        throw ContractViolation(verdict::oracle_name(name),
+                                verdict::never_woken(name, poll, options.deadline));
       }
     }
 
@@ -104,6 +107,7 @@ auto cancel_at_every_step(MakeWorld make_world, MakeFuture make_future, Check ch
     future.reset();  // cancelled, the way a timeout or a select cancels it
     if (std::string broken = check(std::as_const(world)); !broken.empty()) {
       throw ContractViolation(
+          verdict::oracle_name(name),
           verdict::broken_by_cancellation(drop_after, detail::whole_ms(dropped_at), broken));
     }
   }

@@ -31,6 +31,7 @@ class SuspensionLockCheck {
     auto result = inner_.poll(cx);
     if (result.is_pending() && checked_locks_held() > held_before) {
       throw ContractViolation(
+          std::string(verdict::held_across_suspension_check),
           verdict::held_across_suspension(checked_lock_names(held_before), polls_));
     }
     return result;

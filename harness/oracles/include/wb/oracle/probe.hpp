@@ -36,7 +36,9 @@ class Probe {
 
   Poll<Output> poll(Context& cx) {
     check_.on_poll(this);
-    if (stats_->finished) throw ContractViolation(verdict::polled_after_ready(name_));
+    if (stats_->finished)
+      throw ContractViolation(std::string(verdict::after_ready_oracle),
+                              verdict::polled_after_ready(name_));
     ++stats_->polls;
     auto result = inner_.poll(cx);
     if (result.is_ready()) stats_->finished = true;

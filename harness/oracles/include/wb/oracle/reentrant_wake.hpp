@@ -124,7 +124,7 @@ Outcome<output_of<F>> reentrant_wake(F future, Options const& options = {},
       }
       bool ready = false;
       try {
-        WatchdogScope watch(options.stuck_poll_limit,
+        WatchdogScope watch(options.stuck_poll_limit, verdict::watchdog_name(name),
                             verdict::stuck_poll(name, poll, options.stuck_poll_limit));
         Context cx(waker);
         auto result = future.poll(cx);
@@ -209,9 +209,10 @@ Outcome<output_of<F>> reentrant_wake(F future, Options const& options = {},
   state->run_polls = nullptr;  // it refers to this frame
   if (then_error) std::rethrow_exception(then_error);
   if (state->error) std::rethrow_exception(state->error);
-  if (state->verdict) throw ContractViolation(*state->verdict);
+  if (state->verdict) throw ContractViolation(verdict::oracle_name(name), *state->verdict);
   if (options.expected_polls && state->polls != *options.expected_polls) {
-    throw ContractViolation(verdict::poll_count(name, state->polls, *options.expected_polls,
+    throw ContractViolation(verdict::oracle_name(name),
+                            verdict::poll_count(name, state->polls, *options.expected_polls,
                                                 options.expected_polls_because));
   }
   if constexpr (std::is_void_v<Output>) {

@@ -27,7 +27,9 @@ class TimedPolls {
     auto result = inner_.poll(cx);
     auto const took = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
-    if (took > limit_) throw ContractViolation(verdict::blocked_executor(polls_, took, limit_));
+    if (took > limit_)
+      throw ContractViolation(std::string(verdict::blocking_watchdog),
+                              verdict::blocked_executor(polls_, took, limit_));
     return result;
   }
 

@@ -11,6 +11,16 @@
 
 namespace wb::oracle::verdict {
 
+/// The name a verdict of oracle `oracle` gives as its source: "parking" → "parking oracle".
+std::string oracle_name(std::string_view oracle);
+/// The same for the blocking watchdog inside oracle `oracle`: "spin oracle (blocking watchdog)".
+std::string watchdog_name(std::string_view oracle);
+/// The sources of the verdicts that belong to no executor oracle.
+inline constexpr std::string_view after_ready_oracle = "after-ready oracle";
+inline constexpr std::string_view waker_swap_oracle = "waker-swap oracle";
+inline constexpr std::string_view held_across_suspension_check = "held-across-suspension check";
+inline constexpr std::string_view blocking_watchdog = "blocking watchdog";
+
 std::string never_woken(std::string_view oracle, std::size_t poll,
                         std::chrono::milliseconds waited);
 std::string stale_waker(std::size_t poll, std::uint64_t stale_poll, std::size_t stale_wakes);

@@ -37,17 +37,19 @@ VirtualOutcome<output_of<F>> virtual_time(F future, Options const& options = {})
   std::size_t polls = 0;
 
   for (;;) {
-    if (polls >= options.max_polls) throw ContractViolation(verdict::never_ready(name, polls));
+    if (polls >= options.max_polls)
+      throw ContractViolation(verdict::oracle_name(name), verdict::never_ready(name, polls));
     log->begin_poll(1);
     ++polls;
     auto result = [&] {
-      WatchdogScope watch(options.stuck_poll_limit,
+      WatchdogScope watch(options.stuck_poll_limit, verdict::watchdog_name(name),
                           verdict::stuck_poll(name, polls, options.stuck_poll_limit));
       return future.poll(cx);
     }();
     if (result.is_ready()) {
       if (options.expected_polls && polls != *options.expected_polls) {
-        throw ContractViolation(verdict::poll_count(name, polls, *options.expected_polls,
+        throw ContractViolation(verdict::oracle_name(name),
+                                verdict::poll_count(name, polls, *options.expected_polls,
                                                     options.expected_polls_because));
       }
       Duration const elapsed = timers->now() - start;
@@ -65,7 +67,8 @@ VirtualOutcome<output_of<F>> virtual_time(F future, Options const& options = {})
     // No timer left: only another thread can wake it now.
     if (!log->wait_for_wake(std::chrono::steady_clock::now() + options.deadline,
                             options.stale_grace)) {
-      throw ContractViolation(verdict::never_woken(name, polls, options.deadline));
+      throw ContractViolation(verdict::oracle_name(name),
+                              verdict::never_woken(name, polls, options.deadline));
     }
   }
 }

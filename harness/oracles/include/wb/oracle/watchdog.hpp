@@ -1,6 +1,7 @@
 // wb::oracle::Watchdog — ends the process with a verdict when one poll never returns, because
 // a stuck thread cannot be unwound. The verdict goes to the file named by $WB_VERDICT_FILE
-// (the workbook's runner reads it) and to stderr.
+// (the workbook's runner reads it) and to stderr. In the file, a first line "oracle=<name>" names
+// the oracle whose poll it was, so the runner need not look for it in the sentence.
 #pragma once
 
 #include <chrono>
@@ -12,6 +13,8 @@ class Watchdog {
  public:
   /// Start timing a poll; if disarm() does not come within `limit`, report `verdict` and exit.
   static void arm(std::chrono::milliseconds limit, std::string verdict);
+  /// The same, for a poll that `oracle` ("spin oracle (blocking watchdog)") drives.
+  static void arm(std::chrono::milliseconds limit, std::string oracle, std::string verdict);
   static void disarm();
 
   /// Exit code of a process the watchdog ended.
@@ -23,6 +26,9 @@ class WatchdogScope {
  public:
   WatchdogScope(std::chrono::milliseconds limit, std::string verdict) {
     Watchdog::arm(limit, std::move(verdict));
+  }
+  WatchdogScope(std::chrono::milliseconds limit, std::string oracle, std::string verdict) {
+    Watchdog::arm(limit, std::move(oracle), std::move(verdict));
   }
   ~WatchdogScope() { Watchdog::disarm(); }
   WatchdogScope(WatchdogScope const&) = delete;

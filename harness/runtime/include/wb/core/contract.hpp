@@ -4,13 +4,23 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace wb {
 
-/// A rule of the poll contract was broken; what() says which, in plain words.
+/// A rule of the poll contract was broken; what() says which, in plain words. An oracle's
+/// verdict also names the oracle as a field ("parking oracle"), so that reports need not find it
+/// in the sentence.
 class ContractViolation : public std::logic_error {
  public:
   using std::logic_error::logic_error;
+  ContractViolation(std::string oracle, std::string const& verdict)
+      : std::logic_error(verdict), oracle_(std::move(oracle)) {}
+  /// The oracle that gave the verdict; empty for a rule the runtime itself enforces.
+  std::string const& oracle() const noexcept { return oracle_; }
+
+ private:
+  std::string oracle_;
 };
 
 /// Thrown by WB_TODO: the exercise has not been written yet.
