@@ -54,16 +54,14 @@ struct BulkyFuture {
 };
 
 /// A MemoryCache that carries a kilobyte beside its entries, so that one left on the heap shows.
-class BulkyCache {
- public:
-  auto get(std::string key) { return entries_.get(std::move(key)); }
+struct BulkyCache {
+  auto get(std::string key) { return entries.get(std::move(key)); }
   auto set(std::string key, std::string value) {
-    return entries_.set(std::move(key), std::move(value));
+    return entries.set(std::move(key), std::move(value));
   }
 
- private:
-  std::array<char, 1024> payload_{};
-  MemoryCache entries_;
+  std::array<char, 1024> payload{};
+  MemoryCache entries;
 };
 
 /// Bytes the heap holds now beyond `before` (0 when it holds less).
