@@ -8,6 +8,7 @@
 #include <spawned.hpp>
 #include <thread>
 #include <vector>
+#include <wb/core/poll_fn.hpp>
 #include <wb/exec/runtime.hpp>
 #include <wb/task/task.hpp>
 #include <wb/testing/catch.hpp>
@@ -132,6 +133,41 @@ TEST_CASE("the spawned tasks own their documents and outlive a caller that gave 
       "the caller gave up after 2 ms and destroyed its documents; the spawned tasks ran on, "
       "as detached tasks do, and "
       << LookupLog::finished_on().size() << " of 5 finished");
+  CHECK(LookupLog::finished_on().size() == 5);
+}
+
+TEST_CASE("the spawned tasks own their documents from the moment they are spawned") {
+  // The caller gives up at once: it polls word_counts_spawned once (which spawns every task),
+  // drops it and destroys its documents, all before the spawned tasks first run. On one thread
+  // they run only when the caller next waits, so a task that copies its document at its first
+  // step copies one that is gone.
+  Document::reset_counts();
+  LookupLog::clear();
+  one_thread().block_on([]() -> wb::Task<void> {
+    std::vector<Document> docs = library();
+    {
+      auto counting = word_counts_spawned(docs);
+      auto poll_once = wb::poll_fn([&counting](wb::Context& cx) -> wb::Poll<void> {
+        (void)counting.poll(cx);
+        return wb::Poll<void>::ready();
+      });
+      co_await poll_once;
+    }              // dropped after one poll: its tasks are spawned and none has run yet
+    docs.clear();  // keeps the buffer, so that a late read is noticed instead of crashing
+    co_await wb::sleep(100ms);
+  }());
+  INFO(
+      "the caller polled word_counts_spawned once, dropped it and destroyed its documents before "
+      "any spawned task had run; then the tasks read "
+      << Document::reads_after_destruction() << " times from destroyed documents and "
+      << LookupLog::finished_on().size()
+      << " of 5 finished. A spawned task may first run long after wb::spawn returns, so it "
+         "must own its document from the moment it is made: a coroutine parameter taken by "
+         "value is copied when the task is created. This usually means one of: a task that "
+         "takes the document by reference and copies it inside its body (that copy happens at "
+         "its first step, too late), or a task that keeps a reference or pointer to the "
+         "caller's document");
+  CHECK(Document::reads_after_destruction() == 0);
   CHECK(LookupLog::finished_on().size() == 5);
 }
 

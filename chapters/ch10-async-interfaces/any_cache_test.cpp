@@ -3,6 +3,7 @@
 // dynamic dispatch costs — two pointers, and one allocation per boxed future — and no more.
 #include <allocation_count.hpp>
 #include <any_cache.hpp>
+#include <array>
 #include <box_future.hpp>
 #include <cache.hpp>
 #include <chrono>
@@ -22,6 +23,7 @@
 #include <wb/task/task.hpp>
 #include <wb/testing/catch.hpp>
 #include <wb/testing/delayed_wake.hpp>
+#include <wb/testing/heap_in_use.hpp>
 
 namespace oracle = wb::oracle;
 using namespace std::chrono_literals;
@@ -43,6 +45,30 @@ struct LiveFuture {
   ~LiveFuture() { --alive; }
   wb::Poll<int> poll(wb::Context&) { return 7; }
 };
+
+/// A future Ready with 7 at once that carries a kilobyte, so that one left on the heap shows.
+struct BulkyFuture {
+  using Output = int;
+  std::array<char, 1024> payload{};
+  wb::Poll<int> poll(wb::Context&) { return 7; }
+};
+
+/// A MemoryCache that carries a kilobyte beside its entries, so that one left on the heap shows.
+struct BulkyCache {
+  auto get(std::string key) { return entries.get(std::move(key)); }
+  auto set(std::string key, std::string value) {
+    return entries.set(std::move(key), std::move(value));
+  }
+
+  std::array<char, 1024> payload{};
+  MemoryCache entries;
+};
+
+/// Bytes the heap holds now beyond `before` (0 when it holds less).
+std::size_t heap_grown_since(std::size_t before) {
+  std::size_t const now = wb::testing::heap_in_use();
+  return now > before ? now - before : 0;
+}
 
 wb::Task<int> seven_later() {
   co_await wb::yield_now();
@@ -225,4 +251,49 @@ TEST_CASE("a call through an AnyCache costs one allocation more than a direct ca
   CHECK(memory_boxed == 1);
   CHECK(coroutine_direct == 1);
   CHECK(coroutine_boxed == 2);
+}
+
+TEST_CASE("a BoxFuture gives back the memory of its future") {
+  // Measured as heap memory, not instances: a destroy that ends the future's life without
+  // freeing its block leaves no instance alive and the block lost all the same.
+  constexpr int boxes = 50;
+  std::size_t const before = wb::testing::heap_in_use();
+  for (int i = 0; i < boxes; ++i) {
+    if (i % 2 == 0) {
+      BoxFuture<int> never_polled{BulkyFuture()};
+    } else {
+      CHECK(wb::block_on_spin(BoxFuture<int>(BulkyFuture())) == 7);
+    }
+  }
+  std::size_t const grown = heap_grown_since(before);
+  INFO("after " << boxes << " BoxFutures of a future of " << sizeof(BulkyFuture)
+                << " bytes were made and destroyed, the heap held " << grown
+                << " bytes more than before (all " << boxes << " futures would be "
+                << boxes * sizeof(BulkyFuture)
+                << "). A BoxFuture owns the block it allocated: destroying it must end the "
+                   "future's life and give the block back. This usually means one of: the "
+                   "table's destroy runs the destructor (->~F()) without freeing the memory, "
+                   "~BoxFuture never calls destroy, or a second copy of the future is made and "
+                   "never freed. delete static_cast<F*>(future) does both");
+  CHECK(grown < sizeof(BulkyFuture) * boxes / 4);
+}
+
+TEST_CASE("an AnyCache gives back the memory of its cache") {
+  constexpr int caches = 50;
+  std::size_t const before = wb::testing::heap_in_use();
+  for (int i = 0; i < caches; ++i) {
+    AnyCache cache{BulkyCache()};
+    if (i % 2 == 0) wb::block_on_spin(cache.set("k", "v"));
+  }
+  std::size_t const grown = heap_grown_since(before);
+  INFO("after " << caches << " AnyCaches over a cache of " << sizeof(BulkyCache)
+                << " bytes were made and destroyed, the heap held " << grown
+                << " bytes more than before (all " << caches << " caches would be "
+                << caches * sizeof(BulkyCache)
+                << "). An AnyCache owns the cache it moved onto the heap: destroying it must "
+                   "end the cache's life and give its block back. This usually means one of: "
+                   "the table's destroy runs the destructor (->~C()) without freeing the memory, "
+                   "~AnyCache never calls destroy, or the cache is copied onto the heap twice. "
+                   "delete static_cast<C*>(cache) does both");
+  CHECK(grown < sizeof(BulkyCache) * caches / 4);
 }

@@ -1,11 +1,15 @@
 // Tests for compute_stats: the guide's sensor readings, an empty stream, readings below zero, a
 // long stream whose Readings are counted while they exist (a fold keeps a few, a collect keeps
 // them all), readings with Pending gaps under every oracle, and numbers from a channel.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 #include <memory>
+#include <random>
 #include <sensor.hpp>
+#include <sstream>
 #include <stats.hpp>
 #include <string>
 #include <vector>
@@ -16,6 +20,8 @@
 #include <wb/sync/mpsc.hpp>
 #include <wb/task/spawn.hpp>
 #include <wb/testing/catch.hpp>
+#include <wb/testing/heap_in_use.hpp>
+#include <wb/testing/test_seed.hpp>
 
 namespace {
 
@@ -47,6 +53,33 @@ void check_stats(Stats const& got, std::size_t count, double min, double max, do
   }
   INFO("the mean is " << got.mean() << " and should be " << mean);
   CHECK(std::abs(got.mean() - mean) < 1e-9);
+}
+
+/// The readings as the learner would write them down: "[3, -1.5, 0]".
+std::string show(std::vector<double> const& values) {
+  std::ostringstream text;
+  text << "[";
+  for (std::size_t i = 0; i < values.size(); ++i) text << (i == 0 ? "" : ", ") << values[i];
+  text << "]";
+  return text.str();
+}
+
+/// Readings of a kind that tell mistakes apart: rising, falling, all equal, one alone, all
+/// below zero, mixed signs, with repeats; 0 to 12 of them.
+std::vector<double> random_readings(std::mt19937_64& random) {
+  std::size_t const count = std::uniform_int_distribution<std::size_t>(0, 12)(random);
+  int const shape = std::uniform_int_distribution<int>(0, 4)(random);
+  std::uniform_int_distribution<int> quarter_degrees(-400, 400);
+  std::vector<double> values;
+  for (std::size_t i = 0; i < count; ++i) {
+    double value = quarter_degrees(random) / 4.0;
+    if (shape == 1) value = -std::abs(value) - 0.25;  // all below zero
+    if (shape == 2 && i > 0) value = values[0];       // all equal
+    values.push_back(value);
+  }
+  if (shape == 3) std::sort(values.begin(), values.end());    // rising
+  if (shape == 4) std::sort(values.rbegin(), values.rend());  // falling
+  return values;
 }
 
 }  // namespace
@@ -118,4 +151,70 @@ TEST_CASE("compute_stats reads numbers from a channel while the producer is stil
     co_return co_await compute_stats(wb::receiver_stream(std::move(rx)));
   }());
   check_stats(stats, 100, 1.0, 100.0, 50.5);
+}
+
+TEST_CASE("compute_stats of random readings with Pending gaps matches a plain loop") {
+  // Differential: 300 streams of readings shaped to tell mistakes apart (rising, falling, all
+  // equal, one alone, none, all below zero), each read with or without a Pending gap before
+  // every reading, against a plain loop over the same numbers. The seed is new each run and
+  // printed with a failure, so the same readings can be run again.
+  auto const seed = wb::testing::TestSeed::pick();
+  std::mt19937_64 random(seed.value);
+  for (int round = 1; round <= 300; ++round) {
+    auto const values = random_readings(random);
+    auto const gap =
+        std::bernoulli_distribution(0.5)(random) ? Sensor::Gap::wake_at_once : Sensor::Gap::none;
+    Stats expected{0, std::numeric_limits<double>::infinity(),
+                   -std::numeric_limits<double>::infinity(), 0.0};
+    for (double value : values) {
+      ++expected.count;
+      expected.min = std::min(expected.min, value);
+      expected.max = std::max(expected.max, value);
+      expected.sum += value;
+    }
+    auto const got = wb::oracle::parking(compute_stats(Sensor(values, gap))).value;
+    bool const same =
+        got.count == expected.count && got.min == expected.min && got.max == expected.max &&
+        std::abs(got.mean() - expected.mean()) <= 1e-9 * (1 + std::abs(expected.mean()));
+    if (!same) {
+      FAIL("random readings " << round << " of 300: " << show(values)
+                              << (gap == Sensor::Gap::none ? "" : " with a Pending gap before each")
+                              << " gave count " << got.count << ", min " << got.min << ", max "
+                              << got.max << ", mean " << got.mean() << "; they have count "
+                              << expected.count << ", min " << expected.min << ", max "
+                              << expected.max << ", mean " << expected.mean()
+                              << ". Every reading is counted and compared with both the smallest "
+                                 "and the largest so far: one reading can be both (the first, or "
+                                 "the only one). This usually means one of: min and max updated "
+                                 "with if / else if (a reading that is a new min is never "
+                                 "checked against max), a start other than +infinity and "
+                                 "-infinity, or a reading skipped ("
+                              << seed.replay("ch11") << ")");
+    }
+  }
+}
+
+TEST_CASE("compute_stats holds no more memory as the stream gets longer") {
+  // Measured as heap memory, not as Readings alive: turning each reading into a double and
+  // keeping the doubles collects the stream all the same.
+  constexpr std::size_t count = 20'000;
+  auto const heap_before = std::make_shared<std::size_t>(0);
+  auto const heap_peak = std::make_shared<std::size_t>(0);
+  Sensor sensor(count, [heap_before, heap_peak](std::size_t i) {
+    std::size_t const now = wb::testing::heap_in_use();
+    if (now > *heap_before) *heap_peak = std::max(*heap_peak, now - *heap_before);
+    return static_cast<double>(i % 100);
+  });
+  *heap_before = wb::testing::heap_in_use();
+  auto stats = wb::oracle::parking(compute_stats(std::move(sensor))).value;
+  check_stats(stats, count, 0.0, 99.0, 49.5);
+  constexpr std::size_t allowance = 16 * 1024;
+  INFO("while it read " << count << " readings, compute_stats held up to " << *heap_peak
+                        << " bytes more on the heap than before it started (allowed: " << allowance
+                        << "; " << count << " doubles are " << count * sizeof(double)
+                        << "). A fold keeps only its running Stats: memory must not grow with "
+                           "the stream. This usually means the readings (or the numbers in "
+                           "them) are kept somewhere — a vector, a collect, a list of values "
+                           "to compute from at the end");
+  CHECK(*heap_peak <= allowance);
 }

@@ -2,8 +2,10 @@
 // be read (in the middle, and first), an empty table, each user handed out before the next row
 // is read, a stream dropped half-way (the cursor closes, nothing more is read), and the stream
 // under the adaptors.
+#include <cstddef>
 #include <memory>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <string>
 #include <user_db.hpp>
@@ -19,6 +21,7 @@
 #include <wb/stream/take.hpp>
 #include <wb/task/task.hpp>
 #include <wb/testing/catch.hpp>
+#include <wb/testing/test_seed.hpp>
 
 namespace {
 
@@ -59,6 +62,79 @@ std::vector<Item> read_all(Oracle oracle, UserDb db) {
 
 std::vector<Item> read_all(UserDb db) {
   return read_all([](auto f) { return wb::oracle::parking(std::move(f)); }, std::move(db));
+}
+
+/// A table as the learner would write it down: "[7 ada, 3 \"\", error(bad page), 12 bo]".
+std::string show(std::vector<Entry> const& rows) {
+  std::ostringstream text;
+  text << "[";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    text << (i == 0 ? "" : ", ");
+    if (auto const* row = std::get_if<Row>(&rows[i])) {
+      text << row->id << " \"" << row->name << "\"";
+    } else {
+      text << "error(" << std::get<DbError>(rows[i]).message << ")";
+    }
+  }
+  text << "]";
+  return text.str();
+}
+
+/// What a stream handed out, with the ids: "7 ada, 3 \"\", error(bad page), end".
+std::string describe_with_ids(std::vector<Item> const& items) {
+  std::ostringstream text;
+  for (auto const& item : items) {
+    if (item) {
+      text << item->id << " \"" << item->name << "\", ";
+    } else {
+      text << "error(" << item.error().message << "), ";
+    }
+  }
+  text << "end";
+  return text.str();
+}
+
+/// 0 to 8 rows with ids in no order (repeats allowed), names that may be empty or repeat, and
+/// now and then a row that cannot be read.
+std::vector<Entry> random_table(std::mt19937_64& random) {
+  static char const* const names[] = {"ada", "bo", "", "grace", "ada lovelace", "x"};
+  std::size_t const count = std::uniform_int_distribution<std::size_t>(0, 8)(random);
+  std::vector<Entry> rows;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (std::bernoulli_distribution(0.12)(random)) {
+      rows.emplace_back(DbError{"bad page " + std::to_string(i + 1)});
+    } else {
+      rows.emplace_back(Row{std::uniform_int_distribution<int>(-5, 99)(random),
+                            names[std::uniform_int_distribution<int>(0, 5)(random)]});
+    }
+  }
+  return rows;
+}
+
+/// The stream a table should give: a user per row up to the first bad one, then its error.
+std::vector<Item> model_users(std::vector<Entry> const& rows) {
+  std::vector<Item> items;
+  for (auto const& entry : rows) {
+    if (auto const* row = std::get_if<Row>(&entry)) {
+      items.emplace_back(User{row->id, row->name});
+    } else {
+      items.emplace_back(wb::unexpected(std::get<DbError>(entry)));
+      break;
+    }
+  }
+  return items;
+}
+
+/// Takes at most `limit` items and drops the stream.
+wb::Task<std::vector<Item>> take_and_drop(UserDb db, std::size_t limit) {
+  std::vector<Item> items;
+  auto users = get_users(std::move(db));
+  while (items.size() < limit) {
+    auto item = co_await wb::next(users);
+    if (!item) break;
+    items.push_back(std::move(*item));
+  }
+  co_return items;
 }
 
 }  // namespace
@@ -168,4 +244,56 @@ TEST_CASE("get_users is a stream like any other: take and map work on it") {
       wb::block_on(get_users(UserDb(four_users)) | wb::take(2) |
                    wb::map([](Item item) { return item ? item->name : "?"; }) | wb::collect());
   CHECK(names == std::vector<std::string>{"ada", "brian"});
+}
+
+TEST_CASE("random tables read whole or dropped part-way give the users the table holds") {
+  // Differential: 200 tables with ids in no order, empty and repeated names and now and then a
+  // row that cannot be read, each read to its end or dropped after a random number of items,
+  // against a plain loop over the rows. The seed is new each run and printed with a failure, so
+  // the same tables can be run again.
+  auto const seed = wb::testing::TestSeed::pick();
+  std::mt19937_64 random(seed.value);
+  for (int round = 1; round <= 200; ++round) {
+    auto const rows = random_table(random);
+    auto const expected = model_users(rows);
+    bool const drop = std::bernoulli_distribution(0.4)(random);
+    std::size_t const limit =
+        drop ? std::uniform_int_distribution<std::size_t>(0, expected.size())(random)
+             : expected.size() + 1;
+    auto const reply = round % 10 == 0 ? Reply::from_thread : Reply::at_once;
+    UserDb db(rows, reply);
+    auto journal = db.journal();
+    auto const got = wb::oracle::parking(take_and_drop(std::move(db), limit)).value;
+    std::vector<Item> const wanted(
+        expected.begin(),
+        expected.begin() + static_cast<std::ptrdiff_t>(std::min(limit, expected.size())));
+    // The rows read: one per item handed out (an error is a row too); all of them when the
+    // stream was read to its end without an error.
+    bool const to_the_end = limit > expected.size();
+    bool const ends_in_error = !expected.empty() && !expected.back().has_value();
+    int const rows_expected = static_cast<int>(
+        to_the_end && !ends_in_error ? rows.size() : std::min(limit, expected.size()));
+    std::string const what = "table " + std::to_string(round) + " of 200: " + show(rows) +
+                             (to_the_end ? ", read to its end"
+                                         : ", dropped after " + std::to_string(limit) + " item" +
+                                               (limit == 1 ? "" : "s"));
+    if (describe_with_ids(got) != describe_with_ids(wanted)) {
+      FAIL(what << ": get_users gave " << describe_with_ids(got) << " where it should give "
+                << describe_with_ids(wanted)
+                << ". Each row becomes the User with that row's own id and name, in the order "
+                   "of the rows; the first row that cannot be read is the last item. This "
+                   "usually means one of: an id or name made up instead of copied from the row, "
+                   "a row skipped or read twice, or an error not yielded as the last item ("
+                << seed.replay("ch11") << ")");
+    }
+    if (journal->rows_read.load() != rows_expected || journal->open_cursors.load() != 0) {
+      FAIL(what << ": get_users read " << journal->rows_read.load() << " rows where "
+                << rows_expected << " were needed, and left " << journal->open_cursors.load()
+                << " cursor(s) open. A stream reads a row only when its next item is asked for, "
+                   "stops at the first error, and its cursor closes when it ends or is "
+                   "dropped. This usually means one of: rows read ahead of the items, reading on "
+                   "after an error, or a cursor kept somewhere other than the coroutine's locals ("
+                << seed.replay("ch11") << ")");
+    }
+  }
 }

@@ -8,6 +8,7 @@
 #include <digest.hpp>
 #include <thread>
 #include <vector>
+#include <wb/core/poll_fn.hpp>
 #include <wb/exec/runtime.hpp>
 #include <wb/oracle/timed_polls.hpp>
 #include <wb/task/spawn.hpp>
@@ -95,4 +96,34 @@ TEST_CASE("the checksum runs on a thread of its own and not the executor's") {
   REQUIRE(run.has_value());
   INFO("checksum() ran on the thread that runs the runtime's tasks: give it to wb::spawn_blocking");
   CHECK(run->thread != std::this_thread::get_id());
+}
+
+TEST_CASE("a checksum whose caller gives up still reads only data it owns") {
+  // The task is polled once — which hands the work to another thread — and dropped at once, as
+  // a caller that gives up (a timeout, a select) drops it. The work goes on without the task, so
+  // it must not read anything the task's frame held: under AddressSanitizer a read of the freed
+  // buffer ends the program with "memory used after it was freed". Three rounds, each waiting
+  // for the work to end before the next.
+  for (int round = 1; round <= 3; ++round) {
+    ChecksumLog::reset();
+    auto runtime = wb::Runtime::builder().build();
+    runtime.block_on([]() -> wb::Task<void> {
+      auto task = checksum_off_executor(megabyte());
+      auto poll_once = wb::poll_fn([&task](wb::Context& cx) -> wb::Poll<void> {
+        (void)task.poll(cx);
+        return wb::Poll<void>::ready();
+      });
+      co_await poll_once;
+    }());  // the task is dropped here, with the checksum still running or about to
+    // Wait for the checksum to end (it takes 200 ms), so that it ends inside this test.
+    auto const give_up_at = SteadyClock::now() + 20s;
+    while (!ChecksumLog::latest() && SteadyClock::now() < give_up_at) {
+      std::this_thread::sleep_for(1ms);
+    }
+    INFO("round " << round
+                  << ": after its task was dropped, the checksum handed to another thread "
+                     "never finished within 20 s. The work given to wb::spawn_blocking runs to "
+                     "its end even when nobody waits for it any more");
+    REQUIRE(ChecksumLog::latest().has_value());
+  }
 }

@@ -40,6 +40,26 @@ TEST_CASE("the handler appends every page in order and parses all pages gathered
   CHECK(FetchTimeline::calls() == 3);
 }
 
+TEST_CASE("the handler appends the pages in the order of the urls when they answer out of order") {
+  Results results;
+  std::vector<std::string> const urls{"/slow?ms=90", "/fast?ms=30", "/middle?ms=60"};
+  auto out = oracle::virtual_time(process_requests(urls, results));
+  std::vector<std::string> const in_url_order{"<page of /slow?ms=90>", "<page of /fast?ms=30>",
+                                              "<page of /middle?ms=60>"};
+  std::string appended;
+  for (auto const& page : results.pages) appended += page + " ";
+  INFO(
+      "the urls /slow?ms=90, /fast?ms=30 and /middle?ms=60 answer after 90, 30 and 60 ms, and "
+      "the handler appended: "
+      << appended
+      << "— the pages belong in the order of the urls, whatever order they arrive in. This "
+         "usually means the pages were gathered as they arrived (a FuturesUnordered, a JoinSet, "
+         "spawned tasks pushing into a shared vector) instead of by position: wb::join_all "
+         "gives each output at its future's place");
+  CHECK(results.pages == in_url_order);
+  CHECK(out.value == 3);
+}
+
 TEST_CASE("the handler never blocks the executor thread") {
   Results results;
   oracle::Options options;

@@ -79,10 +79,18 @@ class FetchTimeline {
 };
 
 // ANCHOR: services
-/// The page at `url`, after a round trip of 100 ms.
+/// How long the upstream takes to answer `url`: 100 ms, or N ms for a url that ends in "?ms=N"
+/// (the tests use it to make pages answer in another order than they were asked for).
+inline wb::Duration round_trip_of(std::string const& url) {
+  auto const query = url.rfind("?ms=");
+  if (query == std::string::npos) return fetch_round_trip;
+  return std::chrono::milliseconds(std::stoi(url.substr(query + 4)));
+}
+
+/// The page at `url`, after a round trip of 100 ms (see round_trip_of).
 inline wb::Task<std::string> fetch(std::string url) {
   FetchTimeline::started(wb::now());
-  co_await wb::sleep(fetch_round_trip);
+  co_await wb::sleep(round_trip_of(url));
   FetchTimeline::ended(wb::now());
   co_return "<page of " + url + ">";
 }
