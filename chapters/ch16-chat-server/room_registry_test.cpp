@@ -3,6 +3,7 @@
 // here waits for the clock.
 #include <array>
 #include <chat_protocol.hpp>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -16,7 +17,11 @@
 #include <string>
 #include <vector>
 #include <wb/exec/runtime.hpp>
+#include <wb/task/join_handle.hpp>
+#include <wb/task/spawn.hpp>
+#include <wb/task/task.hpp>
 #include <wb/testing/catch.hpp>
+#include <wb/testing/run_with_deadline.hpp>
 #include <wb/testing/test_seed.hpp>
 #include <wb/testing/wake_counter.hpp>
 
@@ -383,4 +388,114 @@ TEST_CASE("random joins leaves and messages reach each member as a plain model s
       }
     }
   }
+}
+
+namespace {
+
+constexpr int says_each = 50;  // messages each member sends in the threaded test
+
+/// A member on a worker thread: sends its messages to its room (asking for the rooms list now
+/// and then), reads what the room has as it goes, waits for the rest, leaves, and asks for the
+/// rooms list once more.
+wb::Task<std::vector<RoomMessage>> talk_and_listen(InMemoryRoomRegistry registry,
+                                                   InMemoryRoomRegistry::Subscription subscription,
+                                                   std::uint64_t id, std::size_t expected) {
+  std::string const room = subscription.room();
+  std::vector<RoomMessage> heard;
+  int said = 0;
+  while (heard.size() < expected) {
+    if (said < says_each) {
+      RoomMessage const message{room, "u" + std::to_string(id), std::to_string(said), id, 0};
+      co_await registry.publish(message);
+      ++said;
+      if (said % 10 == 0) (void)co_await registry.rooms();
+    }
+    while (auto message = subscription.try_next()) heard.push_back(*message);
+    if (said == says_each && heard.size() < expected) {
+      auto next = co_await subscription.next();
+      if (!next) break;  // the room is gone: a wrong answer, reported by the test
+      heard.push_back(*next);
+    }
+  }
+  co_await registry.leave(room, id);
+  (void)co_await registry.rooms();  // a look at the list on the way out, while others leave
+  co_return heard;
+}
+
+struct Crowd {
+  std::vector<std::vector<RoomMessage>> heard;  // by member, ids 1 to 8
+  std::vector<chat::RoomInfo> rooms_after;
+};
+
+wb::Task<Crowd> crowd_on_workers(InMemoryRoomRegistry registry) {
+  // Everyone joins before anyone speaks: a member hears what is said after its join only.
+  std::vector<InMemoryRoomRegistry::Subscription> subscriptions;
+  for (std::uint64_t id = 1; id <= 8; ++id) {
+    std::string const room = id <= 4 ? "#left" : "#right";
+    auto subscription = co_await registry.join(room, id);
+    subscriptions.push_back(std::move(subscription));
+  }
+  std::vector<wb::JoinHandle<std::vector<RoomMessage>>> members;
+  for (std::uint64_t id = 1; id <= 8; ++id) {
+    members.push_back(
+        wb::spawn(talk_and_listen(registry, std::move(subscriptions[id - 1]), id, 4 * says_each)));
+  }
+  Crowd crowd;
+  for (auto& member : members) crowd.heard.push_back(co_await member);
+  crowd.rooms_after = co_await registry.rooms();
+  co_return crowd;
+}
+
+/// "" when a member heard every message of its room once, in each sender's order, and nothing
+/// else; else what was wrong.
+std::string check_heard(std::uint64_t id, std::vector<RoomMessage> const& heard) {
+  std::string const room = id <= 4 ? "#left" : "#right";
+  std::map<std::string, int> next_of;  // the number each sender's next message must carry
+  for (auto const& message : heard) {
+    if (message.room != room || message.missed != 0 || message.from.empty()) {
+      return "member " + std::to_string(id) + " of " + room + " got \"" + chat::render(message) +
+             "\", which is not a message said in its room";
+    }
+    int const number = std::stoi(message.text);
+    int& expected = next_of[message.from];
+    if (number != expected) {
+      return "member " + std::to_string(id) + " of " + room + " got message " + message.text +
+             " of " + message.from + " where message " + std::to_string(expected) +
+             " was next: each member gets each sender's messages once and in order";
+    }
+    ++expected;
+  }
+  if (heard.size() != 4 * says_each) {
+    return "member " + std::to_string(id) + " of " + room + " got " + std::to_string(heard.size()) +
+           " messages of the " + std::to_string(4 * says_each) + " said in its room";
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("eight members on four worker threads each hear every message of their room") {
+  // The chat server runs its sessions on worker threads, so the registry is shared by them:
+  // every call takes the one mutex. Eight members in two rooms each send 50 messages, list
+  // the rooms now and then, read their room and leave, all at once on four worker threads.
+  // A call that skips the lock may still give the right answer here; check runs this test
+  // again under ThreadSanitizer (threads = true), which sees the race itself.
+  InMemoryRoomRegistry registry(chat::RegistryConfig{1000, 5});
+  auto crowd = wb::testing::run_with_deadline(
+      std::chrono::milliseconds(10000),
+      "eight members on four worker threads, each sending 50 messages and reading its room, "
+      "did not finish in 10 s. This usually means a member's next() that is never woken by a "
+      "publish to its room, or a call that blocks (a lock taken twice, or never released)",
+      [registry] {
+        auto runtime = wb::Runtime::builder().worker_threads(4).build();
+        return runtime.block_on(crowd_on_workers(registry));
+      });
+  for (std::uint64_t id = 1; id <= 8; ++id) {
+    auto const problem = check_heard(id, crowd.heard[id - 1]);
+    INFO(problem);
+    CHECK(problem.empty());
+  }
+  INFO("after every member had left, rooms() gave:" << show(crowd.rooms_after)
+                                                    << "; a room goes with its last member");
+  CHECK(crowd.rooms_after.empty());
 }
