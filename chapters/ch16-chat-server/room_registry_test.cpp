@@ -394,9 +394,9 @@ namespace {
 
 constexpr int says_each = 50;  // messages each member sends in the threaded test
 
-/// A member on a worker thread: sends its messages to its room (asking for the rooms list now
-/// and then), reads what the room has as it goes, waits for the rest, leaves, and asks for the
-/// rooms list once more.
+/// A member on a worker thread: sends its messages to its room (every 10, a visit to the lobby,
+/// where it asks for the rooms list), reads what the room has as it goes, waits for the rest,
+/// leaves, and asks for the rooms list once more.
 wb::Task<std::vector<RoomMessage>> talk_and_listen(InMemoryRoomRegistry registry,
                                                    InMemoryRoomRegistry::Subscription subscription,
                                                    std::uint64_t id, std::size_t expected) {
@@ -408,7 +408,12 @@ wb::Task<std::vector<RoomMessage>> talk_and_listen(InMemoryRoomRegistry registry
       RoomMessage const message{room, "u" + std::to_string(id), std::to_string(said), id, 0};
       co_await registry.publish(message);
       ++said;
-      if (said % 10 == 0) (void)co_await registry.rooms();
+      if (said % 10 == 0) {  // a short visit to the lobby, which others enter and leave too
+        std::string const lobby = "#lobby";
+        auto visit = co_await registry.join(lobby, id);
+        (void)co_await registry.rooms();
+        co_await registry.leave(lobby, id);
+      }
     }
     while (auto message = subscription.try_next()) heard.push_back(*message);
     if (said == says_each && heard.size() < expected) {
@@ -476,8 +481,9 @@ std::string check_heard(std::uint64_t id, std::vector<RoomMessage> const& heard)
 
 TEST_CASE("eight members on four worker threads each hear every message of their room") {
   // The chat server runs its sessions on worker threads, so the registry is shared by them:
-  // every call takes the one mutex. Eight members in two rooms each send 50 messages, list
-  // the rooms now and then, read their room and leave, all at once on four worker threads.
+  // every call takes the one mutex. Eight members in two rooms each send 50 messages, visit a
+  // lobby now and then (joining it, listing the rooms, leaving it), read their room and leave,
+  // all at once on four worker threads.
   // A call that skips the lock may still give the right answer here; check runs this test
   // again under ThreadSanitizer (threads = true), which sees the race itself.
   InMemoryRoomRegistry registry(chat::RegistryConfig{1000, 5});
