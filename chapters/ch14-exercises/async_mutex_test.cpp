@@ -3,12 +3,14 @@
 // scenario runs under a hang guard on a thread of its own: a lock() that blocks its thread (a
 // std::mutex held across the wait) must fail one test with a message, not stall the program.
 // The scenarios only observe; the checks are made afterwards, on the test's own thread.
+#include <algorithm>
 #include <async_mutex.hpp>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -24,8 +26,11 @@
 #include <wb/task/task.hpp>
 #include <wb/testing/catch.hpp>
 #include <wb/testing/run_with_deadline.hpp>
+#include <wb/testing/test_seed.hpp>
 #include <wb/testing/wake_counter.hpp>
 #include <wb/time/sleep.hpp>
+#include <wb/time/timeout.hpp>
+#include <wb/time/timer_driver.hpp>
 
 using namespace std::chrono_literals;
 
@@ -514,6 +519,211 @@ TEST_CASE("three lock()s dropped at any step leave the mutex free") {
       });
   INFO("the complete run took " << out.polls << " polls");
   CHECK(out.dropped_runs >= 2);
+}
+
+// --- first come, first served at every hand-over, with waiters giving up ---
+
+namespace {
+
+/// One visitor of a random scenario: arrives, waits for the lock (giving up after `patience`
+/// if it has one), holds it for `hold`, and goes. Times in ms of virtual time.
+struct Visitor {
+  int id = 0;
+  long arrive = 0;
+  long hold = 0;
+  long patience = 0;  // 0: waits as long as it takes
+  // Arrives through a last 1 ms timer set after the holder's: at an instant when the lock is
+  // handed on, it then runs just after the holder let go and before the waiter that was woken.
+  bool after_the_holder = false;
+};
+
+/// What happened to a visitor: it got the lock at `at`, or gave up at `at`.
+struct Outcome {
+  long at = 0;
+  int id = 0;
+  bool got = false;
+  friend bool operator==(Outcome const&, Outcome const&) = default;
+  friend bool operator<(Outcome const& a, Outcome const& b) {
+    return a.at != b.at ? a.at < b.at : a.id < b.id;
+  }
+};
+
+/// First come, first served, simulated a millisecond at a time: at each instant the holder
+/// that is done hands the lock to the head of the line, then arrivals take a free lock or join
+/// the back of the line, then those whose patience ran out leave it.
+std::vector<Outcome> served_in_order(std::vector<Visitor> const& visitors) {
+  std::vector<Outcome> outcomes;
+  std::vector<int> line;
+  int holder = -1;
+  long release_at = 0;
+  auto take = [&](int index, long at) {
+    holder = index;
+    release_at = at + visitors[static_cast<std::size_t>(index)].hold;
+    outcomes.push_back({at, visitors[static_cast<std::size_t>(index)].id, true});
+  };
+  for (long at = 0; at <= 1000; ++at) {
+    if (holder >= 0 && release_at == at) {
+      holder = -1;
+      if (!line.empty()) {
+        take(line.front(), at);
+        line.erase(line.begin());
+      }
+    }
+    for (int index = 0; index < static_cast<int>(visitors.size()); ++index) {
+      if (visitors[static_cast<std::size_t>(index)].arrive != at) continue;
+      if (holder < 0 && line.empty()) {
+        take(index, at);
+      } else {
+        line.push_back(index);
+      }
+    }
+    for (auto waiting = line.begin(); waiting != line.end();) {
+      auto const& visitor = visitors[static_cast<std::size_t>(*waiting)];
+      if (visitor.patience > 0 && visitor.arrive + visitor.patience == at) {
+        outcomes.push_back({at, visitor.id, false});
+        waiting = line.erase(waiting);
+      } else {
+        ++waiting;
+      }
+    }
+  }
+  std::sort(outcomes.begin(), outcomes.end());
+  return outcomes;
+}
+
+struct Journal {
+  std::vector<Outcome> outcomes;
+  int holding = 0;
+  int most_holding = 0;
+};
+
+long ms_since(wb::Instant start) {
+  return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                               wb::TimerDriver::current().now() - start)
+                               .count());
+}
+
+wb::Task<void> visit(std::shared_ptr<AsyncMutex<int>> mutex, std::shared_ptr<Journal> journal,
+                     Visitor visitor, wb::Instant start) {
+  if (visitor.after_the_holder) {
+    co_await wb::sleep(std::chrono::milliseconds(visitor.arrive - 1));
+    co_await wb::sleep(1ms);  // a holder's timer set earlier fires first at this instant
+  } else {
+    co_await wb::sleep(std::chrono::milliseconds(visitor.arrive));  // fires first
+  }
+  std::optional<Guard<int>> guard;
+  PollLimit lock(mutex->lock(), "the lock() of visitor " + std::to_string(visitor.id));
+  if (visitor.patience > 0) {
+    auto limited = wb::timeout(std::chrono::milliseconds(visitor.patience), std::move(lock));
+    auto got = co_await limited;
+    if (!got) {
+      journal->outcomes.push_back({ms_since(start), visitor.id, false});
+      co_return;
+    }
+    guard.emplace(std::move(*got));
+  } else {
+    auto got = co_await lock;
+    guard.emplace(std::move(got));
+  }
+  journal->outcomes.push_back({ms_since(start), visitor.id, true});
+  journal->most_holding = std::max(journal->most_holding, ++journal->holding);
+  co_await wb::sleep(std::chrono::milliseconds(visitor.hold));
+  --journal->holding;
+}
+
+wb::Task<void> all_visit(std::shared_ptr<AsyncMutex<int>> mutex, std::shared_ptr<Journal> journal,
+                         std::vector<Visitor> visitors) {
+  auto const start = wb::TimerDriver::current().now();
+  std::vector<wb::JoinHandle<void>> handles;
+  for (auto const& visitor : visitors)
+    handles.push_back(wb::spawn(visit(mutex, journal, visitor, start)));
+  for (auto& handle : handles) co_await handle;
+}
+
+std::string show(std::vector<Visitor> visitors) {
+  std::sort(visitors.begin(), visitors.end(),
+            [](Visitor const& a, Visitor const& b) { return a.arrive < b.arrive; });
+  std::string text;
+  for (auto const& v : visitors) {
+    text +=
+        "\n  visitor " + std::to_string(v.id) + " calls lock() at " + std::to_string(v.arrive) +
+        " ms, holds the lock " + std::to_string(v.hold) + " ms" +
+        (v.patience > 0 ? ", gives up after waiting " + std::to_string(v.patience) + " ms" : "");
+  }
+  return text;
+}
+
+std::string show(std::vector<Outcome> const& outcomes) {
+  std::string text;
+  for (auto const& o : outcomes) {
+    text += (text.empty() ? "" : "; ") + std::to_string(o.id) +
+            (o.got ? " got it at " : " gave up at ") + std::to_string(o.at) + " ms";
+  }
+  return text.empty() ? "nothing" : text;
+}
+
+}  // namespace
+
+TEST_CASE("random arrivals and waiters giving up get the lock first come first served") {
+  // Differential: 100 random scenarios on virtual time, each of 3 to 6 visitors that call
+  // lock() at different moments — while the lock is free, while it is held, at the very
+  // instant it is handed on — hold it a while, and some give up waiting (a wb::timeout drops
+  // their lock()) at the head, the middle or the end of the line. Each is checked against
+  // served_in_order above: who got the lock, when, and who gave up. A newcomer arriving at the
+  // instant of a hand-over runs before the holder lets go or (half of them) just after, before
+  // the waiter next in line has run. Arrivals and hand-overs fall on 1 mod 4 ms and the
+  // give-ups on 3 mod 4 ms, so no give-up meets a hand-over at the same instant and the order is
+  // the same on every machine. The seed is printed with a failure.
+  auto const seed = wb::testing::TestSeed::pick();
+  auto const failure = wb::testing::run_with_deadline(
+      20000ms,
+      "100 random scenarios of visitors locking one mutex never finished (20 s)" + hang_causes +
+          " (" + seed.replay("ch14") + ")",
+      [seed]() -> std::string {
+        std::mt19937_64 random(seed.value);
+        auto draw = [&random](long low, long high) {
+          return std::uniform_int_distribution<long>(low, high)(random);
+        };
+        for (int round = 1; round <= 100; ++round) {
+          std::vector<long> slots;  // arrivals at 1, 5, 9 ... 41 ms: at most one each
+          for (long slot = 1; slot <= 41; slot += 4) slots.push_back(slot);
+          std::shuffle(slots.begin(), slots.end(), random);
+          std::vector<Visitor> visitors;
+          auto const count = draw(3, 6);
+          for (int id = 1; id <= count; ++id) {
+            long const patience = draw(0, 1) == 0 ? 0 : 2 + 4 * draw(0, 5);
+            visitors.push_back({id, slots[static_cast<std::size_t>(id - 1)], 4 * draw(1, 3),
+                                patience, draw(0, 1) == 1});
+          }
+          auto mutex = std::make_shared<AsyncMutex<int>>(0);
+          auto journal = std::make_shared<Journal>();
+          auto runtime = wb::Runtime::builder().virtual_time().build();
+          runtime.block_on(all_visit(mutex, journal, visitors));
+          auto seen = journal->outcomes;
+          std::sort(seen.begin(), seen.end());
+          auto const expected = served_in_order(visitors);
+          bool const free_after = is_free(*mutex);
+          if (seen == expected && journal->most_holding == 1 && free_after) continue;
+          return "random scenario " + std::to_string(round) +
+                 " of 100, on virtual time:" + show(visitors) + "\nwhat happened: " + show(seen) +
+                 "\nfirst come, first served: " + show(expected) + "\n" +
+                 (journal->most_holding > 1
+                      ? "At one moment " + std::to_string(journal->most_holding) +
+                            " visitors held the lock together. "
+                      : "") +
+                 (free_after ? "" : "After everyone had gone the lock was still taken. ") +
+                 "The lock goes to whoever has waited longest, at the very instant the holder lets "
+                 "go, even when a newcomer calls lock() at that instant; a lock() dropped while "
+                 "it waits leaves the line and takes nothing with it. This usually means one "
+                 "of: a waiter that is woken to try again (try_acquire after a notification) "
+                 "rather than handed the permit, so a newcomer arriving at that instant takes "
+                 "it first; a place in line kept, or a permit lost, by a lock() that gave up; "
+                 "a lock that is handed on late (" +
+                 seed.replay("ch14") + ")";
+        }
+        return "";
+      });
+  if (!failure.empty()) FAIL(failure);
 }
 
 // --- moving a guard ---
