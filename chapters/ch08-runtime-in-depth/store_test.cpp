@@ -192,9 +192,9 @@ wb::Task<RoundReport> random_round(std::uint64_t seed, std::size_t capacity) {
       auto got = co_await answer;
       std::string const seen = show_received(got);
       if (seen != one.expected) {
-        note_wrong(report, "request #" + std::to_string(one.number) + " (" + one.text +
-                               ") answered " + seen + ", and the model answers " + one.expected +
-                               " (" + one.because + ")");
+        note_wrong(report, "request #" + std::to_string(one.number) + " (" + one.text + ") got " +
+                               seen + ", and the model answers " + one.expected + " (" +
+                               one.because + ")");
       }
     } else if (kind == 8) {
       // A call through the StoreHandle, awaited at once.
@@ -209,7 +209,7 @@ wb::Task<RoundReport> random_round(std::uint64_t seed, std::size_t capacity) {
       }
       if (show(answer) != show(Answer(expected))) {
         note_wrong(report, "request #" + std::to_string(number) + " (" + text +
-                               ", through StoreHandle) answered " + show(answer) +
+                               ", through StoreHandle) got " + show(answer) +
                                ", and the model answers " + show(Answer(expected)) + " (" +
                                because + ")");
       }
@@ -232,9 +232,9 @@ wb::Task<RoundReport> random_round(std::uint64_t seed, std::size_t capacity) {
     auto got = one.reply.try_recv();
     std::string const seen = got ? show(Answer(*got)) : "no answer";
     if (seen != one.expected) {
-      note_wrong(report, "request #" + std::to_string(one.number) + " (" + one.text +
-                             ") answered " + seen + ", and the model answers " + one.expected +
-                             " (" + one.because + ")");
+      note_wrong(report, "request #" + std::to_string(one.number) + " (" + one.text + ") got " +
+                             seen + ", and the model answers " + one.expected + " (" + one.because +
+                             ")");
     }
   }
   co_return report;
@@ -446,7 +446,8 @@ TEST_CASE("random gets and sets with clients that give up get the answers of a m
         "its client has stopped waiting: a set changes the value whether or not anyone reads "
         "its answer. This usually means one of: a request skipped because its client is gone, a "
         "set that answers the new value, \"\" taken for a missing key (data[key]), a set that "
-        "does not replace the value (emplace and insert keep the old one)";
+        "does not replace the value (emplace and insert keep the old one), or a loop that ended "
+        "before recv() said Closed (StoreGone, no answer)";
     if (!report.wrong.empty()) {
       FAIL(where << ": " << report.wrong
                  << ".\nThe requests in the order they were sent: " << listed(report.sent) << "\n"
