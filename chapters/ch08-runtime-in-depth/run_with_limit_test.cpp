@@ -86,7 +86,6 @@ std::string seconds(wb::Duration d) {
   return text.str();
 }
 
-// ANCHOR: timeline
 /// Every start and end of a job, with the (virtual) time it happened at.
 struct Timeline {
   struct Event {
@@ -118,7 +117,6 @@ struct RecordedJob {
     co_return output;
   }
 };
-// ANCHOR_END: timeline
 
 /// The first moment (an instant with a start or an end) after which the number of jobs running
 /// is not min(limit, jobs not finished yet); empty when every moment keeps to the rule.

@@ -67,7 +67,6 @@ Sent set_request(std::string key, std::string value) {
               std::move(reply.second)};
 }
 
-// ANCHOR: store_model
 /// The model the random sequences are checked against: a map that carries out every request in
 /// the order it arrives, and remembers which request left each value (for the messages).
 class ModelStore {
@@ -96,7 +95,6 @@ class ModelStore {
   };
   std::map<std::string, Entry> data_;
 };
-// ANCHOR_END: store_model
 
 /// What one round of random requests saw: every request as sent, and the first wrong answer.
 struct RoundReport {
@@ -126,7 +124,6 @@ std::string show_received(wb::Expected<wb::Expected<Reply, wb::Closed>, wb::Elap
   return show(Answer(**got));
 }
 
-// ANCHOR: random_round
 /// One round: a store on `capacity` requests, and one driver that sends random gets and sets by
 /// hand (some awaited later in a random order, some whose client gives up before the store
 /// answers, some given up later), calls through a StoreHandle, and lets virtual time pass. The
@@ -239,7 +236,6 @@ wb::Task<RoundReport> random_round(std::uint64_t seed, std::size_t capacity) {
   }
   co_return report;
 }
-// ANCHOR_END: random_round
 
 std::string listed(std::vector<std::string> const& lines) {
   std::string text;
