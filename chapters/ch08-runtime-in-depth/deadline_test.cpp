@@ -1,17 +1,23 @@
 // Tests for spawn_with_deadline. The jobs are tasks that tick once a second (on virtual time, so
 // a ten-second wait is instant and exact), with a flag that is set when the job's future is
-// destroyed: that is how a test sees whether a task was aborted or merely detached.
+// destroyed: that is how a test sees whether a task was aborted or merely detached. A randomized
+// test times random jobs against random limits on virtual time.
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <deadline.hpp>
 #include <memory>
+#include <random>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 #include <wb/exec/runtime.hpp>
 #include <wb/oracle/oracles.hpp>
 #include <wb/task/scheduler.hpp>
 #include <wb/testing/catch.hpp>
+#include <wb/testing/test_seed.hpp>
 #include <wb/time/sleep.hpp>
 #include <wb/time/timer_driver.hpp>
 
@@ -53,6 +59,49 @@ wb::Task<int> failing_job() {
 }
 
 wb::Runtime virtual_runtime() { return wb::Runtime::builder().virtual_time().build(); }
+
+/// Sleeps each of `steps` in turn, ticking after each, then returns `output`.
+wb::Task<int> stepped_job(std::shared_ptr<Trace> trace, std::vector<wb::Duration> steps,
+                          int output) {
+  DropMark mark(trace);
+  for (auto step : steps) {
+    co_await wb::sleep(step);
+    ++trace->ticks;
+  }
+  co_return output;
+}
+
+std::string in_seconds(wb::Duration d) {
+  std::ostringstream text;
+  text << std::chrono::duration<double>(d).count() << " s";
+  return text.str();
+}
+
+/// What a caller saw of one spawn_with_deadline: its answer, when, and the job's ticks then
+/// and 10 s later.
+struct Timed {
+  bool in_time = false;
+  int output = 0;
+  wb::Duration took{};
+  int ticks_then = 0;
+  int ticks_later = 0;
+  bool dropped_later = false;
+};
+
+wb::Task<Timed> timed_deadline(std::shared_ptr<Trace> trace, std::vector<wb::Duration> steps,
+                               int output, wb::Duration limit) {
+  Timed seen;
+  auto const start = wb::now();
+  auto result = co_await spawn_with_deadline(stepped_job(trace, std::move(steps), output), limit);
+  seen.took = wb::now() - start;
+  seen.in_time = result.has_value();
+  if (result) seen.output = *result;
+  seen.ticks_then = trace->ticks;
+  co_await wb::sleep(10s);  // a job left running would go on ticking meanwhile
+  seen.ticks_later = trace->ticks;
+  seen.dropped_later = trace->dropped;
+  co_return seen;
+}
 
 }  // namespace
 
@@ -153,4 +202,80 @@ TEST_CASE("spawn_with_deadline passes the oracles with its job on a real thread 
   check([](auto f) { return wb::oracle::parking(std::move(f)); });
   check([](auto f) { return wb::oracle::waker_swap(std::move(f)); });
   check([](auto f) { return wb::oracle::spurious(std::move(f)); });
+}
+
+TEST_CASE("random jobs give their output when they end and Elapsed at the limit") {
+  // Random jobs (1 to 6 steps of 10 to 900 ms, a tick after each) against random limits on
+  // virtual time, where the answer's time is exact: a job that ends before the limit gives its
+  // output at the moment it ends; one that does not gives Elapsed at the limit, not before or
+  // after, and ticks no more. One round in four runs on two worker threads. The seed is new each
+  // run and printed with a failure.
+  auto const seed = wb::testing::TestSeed::pick();
+  std::mt19937_64 random(seed.value);
+  auto pick = [&random](int low, int high) {
+    return std::uniform_int_distribution<int>(low, high)(random);
+  };
+  for (int round = 1; round <= 100; ++round) {
+    std::vector<wb::Duration> steps;
+    std::vector<wb::Duration> ends;  // when each tick happens
+    wb::Duration total{};
+    std::string shown;
+    int const count = pick(1, 6);
+    for (int i = 0; i < count; ++i) {
+      auto const step = std::chrono::milliseconds(10 * pick(1, 90));
+      steps.push_back(step);
+      total += step;
+      ends.push_back(total);
+      shown += (shown.empty() ? "" : " + ") + in_seconds(step);
+    }
+    // A limit that is no tick's moment: which side of it a tick falls is then the question.
+    wb::Duration limit{};
+    bool on_a_tick = true;
+    while (on_a_tick) {
+      limit = std::chrono::milliseconds(5 + 10 * pick(0, 400));
+      on_a_tick = false;
+      for (auto end : ends) on_a_tick = on_a_tick || end == limit;
+    }
+    int const output = pick(-999, 999);
+    bool const threaded = round % 4 == 0;
+    auto builder = wb::Runtime::builder();
+    builder.virtual_time();
+    if (threaded) builder.worker_threads(2);
+    auto runtime = builder.build();
+    auto trace = std::make_shared<Trace>();
+    auto seen = runtime.block_on(timed_deadline(trace, steps, output, limit));
+
+    bool const should_finish = total < limit;
+    int ticks_by_limit = 0;
+    for (auto end : ends) ticks_by_limit += end < limit ? 1 : 0;
+    std::string const what =
+        "round " + std::to_string(round) + " of 100" + (threaded ? " (two worker threads)" : "") +
+        ": a job of " + shown + " (" + in_seconds(total) + " in all) with a limit of " +
+        in_seconds(limit) + ": spawn_with_deadline gave " +
+        (seen.in_time ? "the output " + std::to_string(seen.output) : std::string("Elapsed")) +
+        " after " + in_seconds(seen.took) + " of virtual time";
+    std::string const should = should_finish ? "the output " + std::to_string(output) + " after " +
+                                                   in_seconds(total) + ", the moment the job ended"
+                                             : "Elapsed after " + in_seconds(limit) + ", the limit";
+    if (seen.in_time != should_finish || (should_finish && seen.output != output) ||
+        seen.took != (should_finish ? total : limit)) {
+      FAIL(what << "; it should give " << should
+                << ".\nThe answer comes at whichever is first, the job's end or the limit. This "
+                   "usually means one of: a wait in steps (sleeping a while and then looking "
+                   "whether the job is done) instead of awaiting the JoinHandle under "
+                   "wb::timeout, a limit rounded or measured from another moment, or a wait for "
+                   "the whole limit ("
+                << seed.replay("ch08") << ")");
+    }
+    if (!should_finish && (seen.ticks_later != seen.ticks_then || !seen.dropped_later)) {
+      FAIL(what << ", and then the job ticked " << seen.ticks_later - seen.ticks_then
+                << " more times in the next 10 s"
+                << (seen.dropped_later ? "" : " and its future was never destroyed")
+                << ". A job whose time is up is stopped: call abort() on an AbortHandle taken "
+                   "before the JoinHandle went into the timeout ("
+                << seed.replay("ch08") << ")");
+    }
+    INFO(what << ", when the job had ticked " << seen.ticks_then << " times of " << count);
+    CHECK(seen.ticks_then == (should_finish ? count : ticks_by_limit));
+  }
 }

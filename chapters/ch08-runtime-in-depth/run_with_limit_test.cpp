@@ -1,10 +1,15 @@
 // Tests for run_with_limit. The jobs (jobs.hpp) sleep for a while inside a Gauge that counts how
 // many run at the same time. Most tests run on virtual time, where a one-second job takes no
 // real time at all and "how long did it take" has an exact answer; one runs on a real thread
-// pool, and one drives run_with_limit's own future with an oracle executor.
+// pool, and one drives run_with_limit's own future with an oracle executor. A randomized test
+// checks the limit and the number running at every moment of random jobs, against the rule.
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <jobs.hpp>
 #include <memory>
+#include <mutex>
+#include <random>
 #include <run_with_limit.hpp>
 #include <sstream>
 #include <string>
@@ -14,6 +19,9 @@
 #include <wb/oracle/oracles.hpp>
 #include <wb/task/scheduler.hpp>
 #include <wb/testing/catch.hpp>
+#include <wb/testing/test_seed.hpp>
+#include <wb/time/clock.hpp>
+#include <wb/time/sleep.hpp>
 #include <wb/time/timer_driver.hpp>
 
 using namespace std::chrono_literals;
@@ -76,6 +84,81 @@ std::string seconds(wb::Duration d) {
   std::ostringstream text;
   text << std::chrono::duration<double>(d).count() << " s";
   return text.str();
+}
+
+/// Every start and end of a job, with the (virtual) time it happened at.
+struct Timeline {
+  struct Event {
+    wb::Instant at;
+    int job;
+    bool start;
+  };
+  void note(int job, bool start) {
+    std::lock_guard lock(mutex);
+    events.push_back(Event{wb::now(), job, start});
+  }
+  std::mutex mutex;
+  std::vector<Event> events;
+};
+
+/// A job that notes its start and its end on a timeline, and sleeps in between.
+struct RecordedJob {
+  std::shared_ptr<Timeline> timeline;
+  int job;
+  int output;
+  wb::Duration duration;
+  wb::Task<int> operator()() const { return recorded_job(timeline, job, output, duration); }
+
+  static wb::Task<int> recorded_job(std::shared_ptr<Timeline> timeline, int job, int output,
+                                    wb::Duration duration) {
+    timeline->note(job, true);
+    co_await wb::sleep(duration);
+    timeline->note(job, false);
+    co_return output;
+  }
+};
+
+/// The first moment (an instant with a start or an end) after which the number of jobs running
+/// is not min(limit, jobs not finished yet); empty when every moment keeps to the rule.
+std::string first_wrong_moment(std::vector<Timeline::Event> events, int jobs, int limit,
+                               wb::Instant start) {
+  std::stable_sort(events.begin(), events.end(),
+                   [](auto const& a, auto const& b) { return a.at < b.at; });
+  int running = 0;
+  int finished = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (events[i].start) {
+      ++running;
+    } else {
+      --running;
+      ++finished;
+    }
+    bool const last_at_this_moment = i + 1 == events.size() || events[i + 1].at != events[i].at;
+    if (!last_at_this_moment) continue;
+    int const should = std::min(limit, jobs - finished);
+    if (running != should) {
+      std::string const seen =
+          "at " + seconds(events[i].at - start) + " of virtual time " + std::to_string(running) +
+          (running == 1 ? " job was" : " jobs were") + " running while " +
+          std::to_string(jobs - finished) + " had not finished (limit " + std::to_string(limit) +
+          ", so " + std::to_string(should) + " should run). ";
+      if (running > should) {
+        return seen +
+               "Too many: this usually means one of: more permits than limit, a permit given "
+               "back before its job ended (a permit that is not kept in a named variable), or "
+               "one semaphore per task";
+      }
+      return seen +
+             "Too few: when a job ends, its permit goes to a waiting job at once. This usually "
+             "means one of: jobs started in groups of limit (waiting for the whole group before "
+             "the next), a window that waits for the oldest job instead of whichever ends first, "
+             "or a permit kept after its job ended";
+    }
+  }
+  if (finished != jobs) {
+    return std::to_string(finished) + " of the " + std::to_string(jobs) + " jobs finished";
+  }
+  return "";
 }
 
 }  // namespace
@@ -172,4 +255,54 @@ TEST_CASE("run_with_limit's own future passes the oracles while its tasks run on
   check([](auto f) { return wb::oracle::parking(std::move(f)); });
   check([](auto f) { return wb::oracle::waker_swap(std::move(f)); });
   check([](auto f) { return wb::oracle::spurious(std::move(f)); });
+}
+
+TEST_CASE("run_with_limit keeps limit jobs running at every moment while jobs are left") {
+  // Random jobs (0 to 12 of them, 0.1 to 3 s each, a limit of 1 to 5), run on virtual time. At
+  // every moment a job starts or ends, the number running must be min(limit, jobs not finished
+  // yet): never more than the limit, and a freed permit goes to a waiting job at once. The seed
+  // is new each run and printed with a failure.
+  auto const seed = wb::testing::TestSeed::pick();
+  std::mt19937_64 random(seed.value);
+  for (int round = 1; round <= 100; ++round) {
+    int const count = std::uniform_int_distribution<int>(0, 12)(random);
+    int const limit = std::uniform_int_distribution<int>(1, 5)(random);
+    auto timeline = std::make_shared<Timeline>();
+    std::vector<RecordedJob> jobs;
+    std::vector<int> expected;
+    std::string shown;
+    for (int i = 0; i < count; ++i) {
+      auto const duration =
+          std::chrono::milliseconds(100 * std::uniform_int_distribution<int>(1, 30)(random));
+      int const output = std::uniform_int_distribution<int>(-99, 99)(random);
+      jobs.push_back(RecordedJob{timeline, i, output, duration});
+      expected.push_back(output);
+      shown += (shown.empty() ? "" : ", ") + seconds(duration);
+    }
+    auto runtime = wb::Runtime::builder().virtual_time().build();
+    auto const start = runtime.now();
+    auto outputs =
+        runtime.block_on(run_with_limit(std::move(jobs), static_cast<std::size_t>(limit)));
+    std::vector<Timeline::Event> events;
+    {
+      std::lock_guard lock(timeline->mutex);
+      events = timeline->events;
+    }
+    auto const wrong = first_wrong_moment(events, count, limit, start);
+    std::string const what = "round " + std::to_string(round) +
+                             " of 100: " + std::to_string(count) + " jobs of " + shown +
+                             " with a limit of " + std::to_string(limit);
+    if (!wrong.empty()) {
+      FAIL(what << ": " << wrong
+                << "\nThe rule: never more than limit jobs at once, and while jobs wait, limit of "
+                   "them run at every moment ("
+                << seed.replay("ch08") << ")");
+    }
+    if (outputs != expected) {
+      FAIL(what << ": the outputs were " << ::Catch::Detail::stringify(outputs) << " instead of "
+                << ::Catch::Detail::stringify(expected)
+                << ", the jobs' own outputs in the order of the jobs (" << seed.replay("ch08")
+                << ")");
+    }
+  }
 }

@@ -1,11 +1,15 @@
 // Tests for the store actor: get and set answered from the map the actor owns, an empty value
 // told apart from no value, requests still queued when the last handle goes, a client that
 // stopped waiting, a store that is gone or drops a request, many clients on worker threads, and
-// a call driven by the oracles while the store runs elsewhere.
+// a call driven by the oracles while the store runs elsewhere, and random request sequences
+// checked against a model of the store.
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <store.hpp>
 #include <store_messages.hpp>
@@ -21,6 +25,8 @@
 #include <wb/task/spawn.hpp>
 #include <wb/task/task.hpp>
 #include <wb/testing/catch.hpp>
+#include <wb/testing/test_seed.hpp>
+#include <wb/time/sleep.hpp>
 #include <wb/time/timeout.hpp>
 
 using namespace std::chrono_literals;
@@ -59,6 +65,182 @@ Sent set_request(std::string key, std::string value) {
   auto reply = wb::oneshot::channel<Reply>();
   return Sent{Request(Set{std::move(key), std::move(value), std::move(reply.first)}),
               std::move(reply.second)};
+}
+
+/// The model the random sequences are checked against: a map that carries out every request in
+/// the order it arrives, and remembers which request left each value (for the messages).
+class ModelStore {
+ public:
+  Reply get(std::string const& key) const {
+    auto found = data_.find(key);
+    if (found == data_.end()) return std::nullopt;
+    return found->second.value;
+  }
+  Reply set(std::string const& key, std::string value, int number) {
+    Reply before = get(key);
+    data_[key] = Entry{std::move(value), number};
+    return before;
+  }
+  /// "what #4 left" or "no set of \"a\" before it".
+  std::string why(std::string const& key) const {
+    auto found = data_.find(key);
+    if (found == data_.end()) return "no set of \"" + key + "\" came before it";
+    return "what #" + std::to_string(found->second.number) + " left";
+  }
+
+ private:
+  struct Entry {
+    std::string value;
+    int number;
+  };
+  std::map<std::string, Entry> data_;
+};
+
+/// What one round of random requests saw: every request as sent, and the first wrong answer.
+struct RoundReport {
+  std::vector<std::string> sent;  // "#3 set \"a\"=\"x\" (its client gave up at once)"
+  std::string wrong;              // empty while every answer agreed with the model
+  std::size_t requests = 0;
+  std::size_t answered = 0;  // what run_store returned
+  bool store_ended = false;  // run_store returned after the last sender went
+};
+
+void note_wrong(RoundReport& report, std::string what) {
+  if (report.wrong.empty()) report.wrong = std::move(what);
+}
+
+/// A request sent by hand whose reply the driver awaits later, in a random order.
+struct Awaited {
+  int number;
+  std::string text;
+  std::string expected;
+  std::string because;
+  wb::oneshot::Receiver<Reply> reply;
+};
+
+std::string show_received(wb::Expected<wb::Expected<Reply, wb::Closed>, wb::Elapsed> const& got) {
+  if (!got) return "no answer within 1 s";
+  if (!*got) return "no answer (its reply sender was dropped unanswered)";
+  return show(Answer(**got));
+}
+
+/// One round: a store on `capacity` requests, and one driver that sends random gets and sets by
+/// hand (some awaited later in a random order, some whose client gives up before the store
+/// answers, some given up later), calls through a StoreHandle, and lets virtual time pass. The
+/// driver sends one request at a time, so the order of arrival is the order of sending, and the
+/// model knows every answer.
+wb::Task<RoundReport> random_round(std::uint64_t seed, std::size_t capacity) {
+  std::mt19937_64 random(seed);
+  auto pick = [&random](int low, int high) {
+    return std::uniform_int_distribution<int>(low, high)(random);
+  };
+  std::vector<std::string> const keys{"a", "b", ""};
+  std::vector<std::string> const values{"", "x", "y", "a longer value"};
+
+  auto channel = wb::mpsc::channel<Request>(capacity);
+  auto store = wb::spawn(run_store(std::move(channel.second)));
+  StoreHandle handle(channel.first);
+  auto sender = std::move(channel.first);
+  ModelStore model;
+  RoundReport report;
+  std::vector<Awaited> waiting;
+  int const steps = pick(8, 24);
+  for (int step = 0; step < steps && report.wrong.empty(); ++step) {
+    int const kind = pick(0, 9);
+    bool const is_set = pick(0, 1) == 1;
+    std::string const key = keys[static_cast<std::size_t>(pick(0, 2))];
+    std::string const value = values[static_cast<std::size_t>(pick(0, 3))];
+    int const number = static_cast<int>(report.requests) + 1;
+    std::string const text =
+        is_set ? "set \"" + key + "\"=\"" + value + "\"" : "get \"" + key + "\"";
+    std::string const because = model.why(key);
+    if (kind <= 5) {
+      // A request sent by hand: its reply is awaited later (kind 0-3) or its client gives up
+      // at once, before the store can answer (kind 4-5).
+      Reply const expected = is_set ? model.set(key, value, number) : model.get(key);
+      auto made = is_set ? set_request(key, value) : get_request(key);
+      auto sent = co_await sender.send(std::move(made.request));
+      ++report.requests;
+      if (!sent) {
+        note_wrong(report, "request #" + std::to_string(number) + " (" + text +
+                               ") could not be sent: the store's receiver was gone");
+        break;
+      }
+      if (kind <= 3) {
+        report.sent.push_back("#" + std::to_string(number) + " " + text);
+        waiting.push_back(
+            Awaited{number, text, show(Answer(expected)), because, std::move(made.reply)});
+      } else {
+        report.sent.push_back("#" + std::to_string(number) + " " + text +
+                              " (its client gave up at once)");
+        auto gone = std::move(made.reply);
+      }
+    } else if (kind == 6 && !waiting.empty()) {
+      // A client gives up on a request sent earlier, answered or not.
+      auto const at = static_cast<std::size_t>(pick(0, static_cast<int>(waiting.size()) - 1));
+      report.sent.push_back("(the client of #" + std::to_string(waiting[at].number) + " gave up)");
+      waiting.erase(waiting.begin() + static_cast<std::ptrdiff_t>(at));
+    } else if (kind == 7 && !waiting.empty()) {
+      // A reply awaited now, in a random order; virtual time passes only when the store idles.
+      auto const at = static_cast<std::size_t>(pick(0, static_cast<int>(waiting.size()) - 1));
+      Awaited one = std::move(waiting[at]);
+      waiting.erase(waiting.begin() + static_cast<std::ptrdiff_t>(at));
+      auto answer = wb::timeout(1s, std::move(one.reply));
+      auto got = co_await answer;
+      std::string const seen = show_received(got);
+      if (seen != one.expected) {
+        note_wrong(report, "request #" + std::to_string(one.number) + " (" + one.text + ") got " +
+                               seen + ", and the model answers " + one.expected + " (" +
+                               one.because + ")");
+      }
+    } else if (kind == 8) {
+      // A call through the StoreHandle, awaited at once.
+      Reply const expected = is_set ? model.set(key, value, number) : model.get(key);
+      ++report.requests;
+      report.sent.push_back("#" + std::to_string(number) + " " + text + " (through StoreHandle)");
+      Answer answer = Reply();
+      if (is_set) {
+        answer = co_await handle.set(key, value);
+      } else {
+        answer = co_await handle.get(key);
+      }
+      if (show(answer) != show(Answer(expected))) {
+        note_wrong(report, "request #" + std::to_string(number) + " (" + text +
+                               ", through StoreHandle) got " + show(answer) +
+                               ", and the model answers " + show(Answer(expected)) + " (" +
+                               because + ")");
+      }
+    } else {
+      auto const pause = std::chrono::milliseconds(pick(1, 5));
+      report.sent.push_back("(" + std::to_string(pause.count()) + " ms pass)");
+      co_await wb::sleep(pause);
+    }
+  }
+  // Every sender goes: the store answers what is still queued, then returns.
+  { auto gone = std::move(sender); }
+  { auto gone = std::move(handle); }
+  auto ended = wb::timeout(1s, std::move(store));
+  auto answered = co_await ended;
+  if (answered) {
+    report.store_ended = true;
+    report.answered = *answered;
+  }
+  for (auto& one : waiting) {
+    auto got = one.reply.try_recv();
+    std::string const seen = got ? show(Answer(*got)) : "no answer";
+    if (seen != one.expected) {
+      note_wrong(report, "request #" + std::to_string(one.number) + " (" + one.text + ") got " +
+                             seen + ", and the model answers " + one.expected + " (" + one.because +
+                             ")");
+    }
+  }
+  co_return report;
+}
+
+std::string listed(std::vector<std::string> const& lines) {
+  std::string text;
+  for (auto const& line : lines) text += (text.empty() ? "" : " · ") + line;
+  return text;
 }
 
 }  // namespace
@@ -233,4 +415,49 @@ TEST_CASE("a call passes every oracle while the store runs on a worker thread") 
   CHECK(show(wb::oracle::after_ready(handle.get("k")).value) == "\"v\"");
   { auto gone = std::move(channel.first); }
   { auto gone = std::move(handle); }
+}
+
+TEST_CASE("random gets and sets with clients that give up get the answers of a model store") {
+  // Differential: 200 rounds of random requests (keys and values that include "", sets whose
+  // client gives up before the answer, replies awaited in a random order, calls through the
+  // handle, virtual time passing), every answer checked against ModelStore above. One round in
+  // four runs on two worker threads. The seed is new each run and printed with a failure.
+  auto const seed = wb::testing::TestSeed::pick();
+  std::mt19937_64 random(seed.value);
+  for (int round = 1; round <= 200; ++round) {
+    auto const round_seed = random();
+    auto const capacity =
+        static_cast<std::size_t>(std::uniform_int_distribution<int>(1, 4)(random));
+    bool const threaded = round % 4 == 0;
+    auto builder = wb::Runtime::builder();
+    builder.virtual_time();
+    if (threaded) builder.worker_threads(2);
+    auto runtime = builder.build();
+    auto report = run(runtime, random_round(round_seed, capacity), "a round of random requests");
+    std::string const where = "round " + std::to_string(round) + " of 200 (a channel of " +
+                              std::to_string(capacity) + (threaded ? ", two worker threads" : "") +
+                              ")";
+    std::string const rule =
+        "A store carries out every request that reaches it, in the order it arrives, even when "
+        "its client has stopped waiting: a set changes the value whether or not anyone reads "
+        "its answer. This usually means one of: a request skipped because its client is gone, a "
+        "set that answers the new value, \"\" taken for a missing key (data[key]), a set that "
+        "does not replace the value (emplace and insert keep the old one), or a loop that ended "
+        "before recv() said Closed (StoreGone, no answer)";
+    if (!report.wrong.empty()) {
+      FAIL(where << ": " << report.wrong
+                 << ".\nThe requests in the order they were sent: " << listed(report.sent) << "\n"
+                 << rule << " (" << seed.replay("ch08") << ")");
+    }
+    if (!report.store_ended || report.answered != report.requests) {
+      FAIL(where << ": run_store "
+                 << (report.store_ended
+                         ? "returned " + std::to_string(report.answered)
+                         : std::string("had not returned 1 s after the last sender went"))
+                 << " for " << report.requests
+                 << " requests sent. It answers every request, the ones whose client gave up "
+                    "included, and returns when recv() says Closed.\nThe requests: "
+                 << listed(report.sent) << " (" << seed.replay("ch08") << ")");
+    }
+  }
 }
