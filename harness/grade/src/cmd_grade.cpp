@@ -364,7 +364,9 @@ int run_grade(Session const& session, GradeOptions const& options) {
   // Reading (and unpacking) the submissions.
   auto const wanted = grader.wanted_files();
   std::vector<SubmissionFiles> submissions(options.submissions.size());
+  std::vector<double> unpack_seconds(submissions.size(), 0.0);
   in_parallel(jobs, submissions.size(), [&](int worker, std::size_t i) {
+    auto const started = Clock::now();
     auto const scratch = work_dir / slot_name(i, submission_name(options.submissions[i]));
     std::error_code error;
     fs::create_directories(scratch, error);
@@ -375,6 +377,7 @@ int run_grade(Session const& session, GradeOptions const& options) {
       submissions[i].source = options.submissions[i];
       submissions[i].error = fmt::format("it could not be read: {}", failure.what());
     }
+    unpack_seconds[i] = std::chrono::duration<double>(Clock::now() - started).count();
   });
   for (std::size_t i = 0; i < submissions.size(); ++i) {
     if (submissions[i].source.empty()) {  // not reached: interrupted
@@ -457,10 +460,12 @@ int run_grade(Session const& session, GradeOptions const& options) {
       grade.notes.push_back(cap_text(printable(note), max_test_message_bytes));
     }
     grade.seconds = seconds[s];
+    grade.time.unpack = unpack_seconds[s];
     if (grade.error.empty()) {
       for (auto const& chapter : chapters) {
         GradedChapter graded{chapter.id, chapter.slug, chapter.title, {}};
         for (std::size_t e = 0; e < chapter.exercises.size(); ++e) {
+          grade.time += results[next].time;
           graded.exercises.push_back(std::move(results[next++]));
         }
         grade.chapters.push_back(std::move(graded));

@@ -8,13 +8,16 @@ namespace wb::grade {
 namespace {
 
 // The table on the terminal, and under it (unless --quiet) the sandbox and limits it was graded
-// with.
+// with and where the time went.
 std::string render_table(ReportInputs const& inputs, SubmissionGrade const*) {
   auto text = format_table(inputs.book, inputs.term);
   if (!inputs.quiet) {
     text += inputs.term.dim(
                 fmt::format("sandbox: {}\nlimits: {}", inputs.book.sandbox, inputs.book.limits)) +
             "\n";
+    if (auto const time = describe_grading_time(inputs.book); !time.empty()) {
+      text += inputs.term.dim(time) + "\n";
+    }
   }
   return text;
 }

@@ -1,7 +1,8 @@
 // The table of gradebook formats (wb/grade/report_formats.hpp): what `grade --format` takes, its
 // help and its writer all come from it, and every row renders a gradebook with no submissions and
-// one with a submission.
+// one with a submission; and where grading time went, as the JSON and the table report it.
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 
@@ -86,4 +87,42 @@ TEST_CASE("every gradebook format renders a book with no submissions and one wit
   CHECK(wb::grade::report_format_names(" or ") ==
         "table, csv, json, junit, gradescope or exercism");
   CHECK(wb::grade::report_format_names(" and ", true) == "gradescope and exercism");
+}
+
+TEST_CASE("where grading time went is in the json by step and averaged under the table") {
+  auto book = one_submission();
+  auto& alice = book.submissions.front();
+  alice.time.unpack = 0.5;
+  alice.time.compile = 6;
+  alice.time.inspect = 1;
+  alice.time.link = 1.5;
+  alice.time.run = 0.7;
+  alice.time.other = 0.3;
+  auto bob = alice;
+  bob.name = "bob";
+  bob.time.compile = 8;
+  book.submissions.push_back(bob);
+  auto const json = nlohmann::json::parse(wb::grade::format_json(book));
+  auto const& time = json["submissions"][0]["time"];
+  CHECK(time["unpack"] == 0.5);
+  CHECK(time["compile"] == 6.0);
+  CHECK(time["run"] == 0.7);
+  CHECK(time["total"] == 10.0);
+  CHECK(json["submissions"][0]["chapters"][0]["exercises"][0]["time"]["total"] == 0.0);
+  // the averages of the two: 11 s, compile 7 s
+  CHECK(wb::grade::describe_grading_time(book) ==
+        "grading time per submission (2 graded, its exercises' steps summed): 11.0 s — unpack "
+        "0.5 s (5%), compile 7.0 s (64%), inspect 1.0 s (9%), link 1.5 s (14%), run tests 0.7 s "
+        "(6%), other 0.3 s (3%)");
+  auto const term = wb::cli::Terminal::plain();
+  wb::grade::TestCodeLookup const no_code = [](auto const&, auto const&, auto const&) {
+    return std::string();
+  };
+  auto const* table = wb::grade::find_report_format("table");
+  auto const shown = table->render({book, term, no_code, false}, nullptr);
+  CHECK_THAT(shown, ContainsSubstring("grading time per submission (2 graded"));
+  auto const quiet = table->render({book, term, no_code, true}, nullptr);
+  CHECK(quiet == wb::grade::format_table(book, term));
+  wb::grade::Gradebook none;
+  CHECK(wb::grade::describe_grading_time(none).empty());
 }
