@@ -1,15 +1,23 @@
 // How fast `workbook grade` grades a class: N copies of the complete reference solution (every
 // chapter), each with a comment of its own so that no copy shares a cache entry with another,
 // graded from scratch with --jobs J, then graded again unchanged (every grade from the cache).
-// Prints seconds per submission and the re-run's speed-up over the first run.
+// Prints seconds per submission, where a submission's grading time went (unpack, compile,
+// inspect, link, run tests: the "time" of grade's JSON report, summed over its exercises), the
+// exercises slowest to compile, and the re-run's speed-up over the first run. The machine's load
+// is printed too: on a shared machine it says how far the figures can be trusted.
 // Usage: wb_bench_grade [N=4] [J=2]
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -28,6 +36,46 @@ double timed(std::string const& command) {
 }
 
 std::string quoted(fs::path const& path) { return "'" + path.string() + "'"; }
+
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  double one = 0, five = 0, fifteen = 0;
+  in >> one >> five >> fifteen;
+  std::ostringstream text;
+  text << one << " " << five << " " << fifteen;
+  return text.str();
+}
+
+// The per-phase breakdown of grade's JSON report, averaged over its submissions, and its
+// exercises slowest to compile.
+void print_breakdown(fs::path const& report, int copies) {
+  std::ifstream in(report);
+  auto const book = nlohmann::json::parse(in);
+  char const* phases[] = {"unpack", "compile", "inspect", "link", "run", "other", "total"};
+  double sums[7] = {};
+  std::vector<std::pair<double, std::string>> compiles;
+  for (auto const& submission : book.at("submissions")) {
+    for (int i = 0; i < 7; ++i) sums[i] += submission.at("time").value(phases[i], 0.0);
+    for (auto const& chapter : submission.at("chapters")) {
+      for (auto const& exercise : chapter.at("exercises")) {
+        compiles.emplace_back(
+            exercise.at("time").value("compile", 0.0),
+            chapter.at("id").get<std::string>() + " " + exercise.at("exercise").get<std::string>());
+      }
+    }
+  }
+  std::printf("  where a submission's time went (its exercises' steps summed, averaged):\n");
+  for (int i = 0; i < 7; ++i) {
+    std::printf("    %-8s %7.1f s  %5.1f%%\n", phases[i], sums[i] / copies,
+                sums[6] > 0 ? 100 * sums[i] / sums[6] : 0.0);
+  }
+  std::sort(compiles.rbegin(), compiles.rend());
+  std::printf("  slowest compiles (of %zu):", compiles.size());
+  for (std::size_t i = 0; i < compiles.size() && i < 5; ++i) {
+    std::printf("%s %s %.1f s", i == 0 ? "" : ",", compiles[i].second.c_str(), compiles[i].first);
+  }
+  std::printf("\n");
+}
 
 }  // namespace
 
@@ -62,12 +110,15 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   timed(workbook + " " + quoted(root / "chapters") + " -q > /dev/null");
 
-  auto const options = " --jobs " + std::to_string(jobs) + " -q --format csv --out ";
+  // two formats: --out is a folder, with gradebook.csv and grades.json in it
+  auto const options = " --jobs " + std::to_string(jobs) + " -q --format csv --format json --out ";
+  std::string const load_before = load_average();
   double const fresh =
-      timed(workbook + submissions + options + quoted(tmp / "fresh.csv") + " --no-cache");
-  double const cached = timed(workbook + submissions + options + quoted(tmp / "cached.csv"));
+      timed(workbook + submissions + options + quoted(tmp / "fresh") + " --no-cache");
+  std::string const load_after = load_average();
+  double const cached = timed(workbook + submissions + options + quoted(tmp / "cached"));
 
-  std::ifstream fresh_csv(tmp / "fresh.csv");
+  std::ifstream fresh_csv(tmp / "fresh" / "gradebook.csv");
   std::string line;
   int full_marks = 0;
   std::getline(fresh_csv, line);  // the header
@@ -77,8 +128,11 @@ int main(int argc, char** argv) {
               jobs);
   std::printf("  graded from scratch: %6.1f s   %5.1f s per submission   (%d of %d full marks)\n",
               fresh, fresh / copies, full_marks, copies);
+  print_breakdown(tmp / "fresh" / "grades.json", copies);
   std::printf("  re-run, unchanged:   %6.1f s   %5.2f s per submission   %.0fx faster\n", cached,
               cached / copies, fresh / cached);
+  std::printf("  load average (1, 5, 15 min) before grading: %s, after: %s, on %u cores\n",
+              load_before.c_str(), load_after.c_str(), std::thread::hardware_concurrency());
   fs::remove_all(tmp);
   return full_marks == copies ? 0 : 1;
 }

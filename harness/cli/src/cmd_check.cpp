@@ -20,7 +20,6 @@
 #include "wb/cli/text.hpp"
 #include "wb/cli/tsan_stage.hpp"
 #include "wb/course/files.hpp"
-#include "wb/oracle/poll_trace.hpp"
 
 namespace wb::cli {
 namespace fs = std::filesystem;
@@ -62,7 +61,9 @@ std::string files_to_edit(course::ChapterManifest const& chapter,
 // several oracles ("Poll #1 returned Pending …" under parking, "Poll #2 …" under spurious). An
 // oracle's verdict starts with its name and ": ".
 std::string message_gist(TestOutcome const& test) {
-  std::string_view message = test.message;
+  // With its --trace timeline: each oracle's failure is then shown with its own.
+  auto const whole = test.trace.empty() ? test.message : test.message + "\n\n" + test.trace;
+  std::string_view message = whole;
   if (auto const colon = message.find(": "); !test.oracle.empty() && colon != message.npos) {
     message.remove_prefix(colon + 2);
   }
@@ -173,17 +174,14 @@ void print_failure(Session const& session, TestOutcome const& test,
                    std::optional<std::string> const& test_hint, fs::path const& log) {
   auto const& term = session.term;
   fmt::print("\n{} {}\n", term.red("✗"), term.bold(test.name));
-  auto message = test.message.empty() ? "failed (no message)" : session.shorten(test.message);
-  // A --trace timeline is a table: printed as it is, not wrapped as prose.
-  std::string timeline;
-  if (auto const at = message.find("\n\ntrace ("); at != std::string::npos) {
-    timeline = message.substr(at + 2);
-    message.erase(at);
-  }
+  auto const message = test.message.empty() ? "failed (no message)" : session.shorten(test.message);
   fmt::print("{}", wrap(message, term.width(), "    "));
-  if (!timeline.empty()) {
+  // A --trace timeline is a table: printed as it is, not wrapped as prose.
+  if (!test.trace.empty()) {
     fmt::print("\n");
-    for (auto const& line : split_lines(timeline)) fmt::print("    {}\n", term.dim(line));
+    for (auto const& line : split_lines(session.shorten(test.trace))) {
+      fmt::print("    {}\n", term.dim(line));
+    }
   }
   print_program_output(session, test, log, "    ");
   if (test_hint) {
@@ -214,21 +212,6 @@ struct TracedTest {
   std::string test;
   std::string diagram;  // Mermaid
 };
-
-/// Takes the Mermaid diagram an oracle's verdict carries under --trace out of `message`.
-std::optional<std::string> take_diagram(std::string& message) {
-  auto const begin = message.find(oracle::mermaid_begin);
-  if (begin == std::string::npos) return std::nullopt;
-  auto const end = message.find(oracle::mermaid_end, begin);
-  auto const body_at = begin + oracle::mermaid_begin.size() + 1;
-  std::string diagram = end == std::string::npos || end < body_at
-                            ? std::string()
-                            : message.substr(body_at, end - body_at);
-  auto const cut_end = end == std::string::npos ? message.size() : end + oracle::mermaid_end.size();
-  message.erase(begin, cut_end - begin);
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  return diagram;
-}
 
 /// Writes the diagrams of the traced failures to .workbook/traces/<chapter>.md, which the book
 /// shows on the chapter's page, and says where they are.
@@ -492,12 +475,12 @@ int run_check(Session const& session, CheckOptions const& options) {
   auto const runs_ended = Clock::now();
 
   write_output_log(output_log(session, chapter->id), outcomes);
-  // --trace: the diagrams go to a file (and the chapter's page), the text stays in the message.
+  // --trace: the diagrams go to a file (and the chapter's page), the text under each failure.
   std::vector<TracedTest> traced;
-  for (auto& outcome : outcomes) {
-    for (auto& test : outcome.tests) {
-      if (auto diagram = take_diagram(test.message)) {
-        traced.push_back({outcome.exercise, test.name, std::move(*diagram)});
+  for (auto const& outcome : outcomes) {
+    for (auto const& test : outcome.tests) {
+      if (!test.trace_diagram.empty()) {
+        traced.push_back({outcome.exercise, test.name, test.trace_diagram});
       }
     }
   }

@@ -56,6 +56,8 @@ void merge_tsan_outcome(ExerciseOutcome& outcome, ExerciseOutcome const& under_t
         "Under ThreadSanitizer (this exercise's code runs on several threads, so check runs "
         "its tests there too once they pass): {}",
         seen.message.empty() ? std::string("the test failed without a message") : seen.message);
+    test->trace = seen.trace;
+    test->trace_diagram = seen.trace_diagram;
     test->output = seen.output;
     test->output_truncated = seen.output_truncated;
   }

@@ -24,6 +24,7 @@
 #include "wb/grade/commands.hpp"
 #include "wb/grade/grader.hpp"
 #include "wb/grade/pristine_chapters.hpp"
+#include "wb/grade/report_formats.hpp"
 
 namespace wb::grade {
 using namespace wb::cli;  // the runner, the build step, processes and text helpers
@@ -31,9 +32,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-constexpr std::string_view known_formats[] = {"table", "csv",        "json",
-                                              "junit", "gradescope", "exercism"};
 
 // Runs work(worker, index) for index 0..count-1 on `jobs` threads; each worker has its number.
 // After Ctrl-C (deferred, see process.hpp) no new index is started.
@@ -272,25 +270,29 @@ int run_grade(Session const& session, GradeOptions const& options) {
   auto const& paths = session.paths;
   auto const& term = session.term;
   if (names_look_like_options(session, options)) return exit_usage;
-  for (auto const& format : options.formats) {
-    if (std::find(std::begin(known_formats), std::end(known_formats), format) ==
-        std::end(known_formats)) {
-      session.error(fmt::format(
-          "unknown format \"{}\" (table, csv, json, junit, gradescope or exercism)", format));
+  // The formats chosen, each once, by name (the order they are written in).
+  std::map<std::string, ReportFormat const*> formats;
+  for (auto const& name : options.formats) {
+    auto const* format = find_report_format(name);
+    if (format == nullptr) {
+      session.error(fmt::format("unknown format \"{}\" ({})", name, report_format_names(" or ")));
       return exit_usage;
     }
+    formats[name] = format;
   }
-  auto formats = options.formats;
-  if (formats.empty()) formats.push_back("table");
-  std::set<std::string> const unique_formats(formats.begin(), formats.end());
-  std::size_t const file_formats = unique_formats.size() - unique_formats.count("table");
-  bool const per_submission_files =
-      (unique_formats.count("gradescope") + unique_formats.count("exercism")) > 0 &&
-      options.submissions.size() > 1;
+  if (formats.empty()) formats[std::string(report_formats()[0].name)] = &report_formats()[0];
+  std::size_t file_formats = 0;  // formats written to --out rather than printed
+  bool per_submission_format = false;
+  for (auto const& [name, format] : formats) {
+    file_formats += format->file.empty() ? 0 : 1;
+    per_submission_format = per_submission_format || format->per_submission;
+  }
+  bool const per_submission_files = per_submission_format && options.submissions.size() > 1;
   if (per_submission_files && options.out.empty()) {
-    session.error(
-        "gradescope and exercism results are one file per submission: with several "
-        "submissions, name a folder with --out");
+    session.error(fmt::format(
+        "{} results are one file per submission: with several submissions, name a folder with "
+        "--out",
+        report_format_names(" and ", true)));
     return exit_usage;
   }
 
@@ -362,7 +364,9 @@ int run_grade(Session const& session, GradeOptions const& options) {
   // Reading (and unpacking) the submissions.
   auto const wanted = grader.wanted_files();
   std::vector<SubmissionFiles> submissions(options.submissions.size());
+  std::vector<double> unpack_seconds(submissions.size(), 0.0);
   in_parallel(jobs, submissions.size(), [&](int worker, std::size_t i) {
+    auto const started = Clock::now();
     auto const scratch = work_dir / slot_name(i, submission_name(options.submissions[i]));
     std::error_code error;
     fs::create_directories(scratch, error);
@@ -373,6 +377,7 @@ int run_grade(Session const& session, GradeOptions const& options) {
       submissions[i].source = options.submissions[i];
       submissions[i].error = fmt::format("it could not be read: {}", failure.what());
     }
+    unpack_seconds[i] = std::chrono::duration<double>(Clock::now() - started).count();
   });
   for (std::size_t i = 0; i < submissions.size(); ++i) {
     if (submissions[i].source.empty()) {  // not reached: interrupted
@@ -443,7 +448,7 @@ int run_grade(Session const& session, GradeOptions const& options) {
   std::size_t next = 0;
   auto const names = shown_names(
       session, submissions,
-      (unique_formats.count("gradescope") + unique_formats.count("exercism")) > 0 &&
+      per_submission_format &&
           (per_submission_files || (!options.out.empty() && file_formats > 1)));  // as below
   for (std::size_t s = 0; s < submissions.size(); ++s) {
     SubmissionGrade grade;
@@ -455,10 +460,12 @@ int run_grade(Session const& session, GradeOptions const& options) {
       grade.notes.push_back(cap_text(printable(note), max_test_message_bytes));
     }
     grade.seconds = seconds[s];
+    grade.time.unpack = unpack_seconds[s];
     if (grade.error.empty()) {
       for (auto const& chapter : chapters) {
         GradedChapter graded{chapter.id, chapter.slug, chapter.title, {}};
         for (std::size_t e = 0; e < chapter.exercises.size(); ++e) {
+          grade.time += results[next].time;
           graded.exercises.push_back(std::move(results[next++]));
         }
         grade.chapters.push_back(std::move(graded));
@@ -474,56 +481,35 @@ int run_grade(Session const& session, GradeOptions const& options) {
     if (one_file) return options.out;
     return fs::path(options.out) / file_name;
   };
-  auto test_code = [&](std::string const& slug, std::string const& exercise,
-                       std::string const& test) {
+  TestCodeLookup const test_code = [&](std::string const& slug, std::string const& exercise,
+                                       std::string const& test) {
     return test_case_source(
         course::read_text_file(paths.chapters_dir() / slug / (exercise + "_test.cpp")), test);
   };
-  bool written = true;
-  for (auto const& format : unique_formats) {
-    if (format == "table") {
-      fmt::print("{}", format_table(book, term));
-      if (!options.quiet) {
-        fmt::print("{}\n",
-                   term.dim(fmt::format("sandbox: {}\nlimits: {}", book.sandbox, book.limits)));
-      }
-      continue;
-    }
-    if (format == "gradescope" || format == "exercism") {
-      for (auto const& submission : book.submissions) {
-        auto const text = format == "gradescope" ? format_gradescope(book, submission)
-                                                 : format_exercism(submission, test_code);
-        fs::path file;
-        if (per_submission_files || (!one_file && !options.out.empty())) {
-          file = fs::path(options.out) / format / (submission.file_stem + ".json");
-        } else {
-          file = destination(format + ".json");
-        }
-        if (file.empty()) {
-          fmt::print("{}", text);
-        } else {
-          written = write_output(session, file, text) && written;
-        }
-      }
-      continue;
-    }
-    std::string text;
-    std::string file_name;
-    if (format == "csv") {
-      text = format_csv(book);
-      file_name = "gradebook.csv";
-    } else if (format == "json") {
-      text = format_json(book);
-      file_name = "grades.json";
-    } else {
-      text = format_junit(book);
-      file_name = "junit.xml";
-    }
-    auto const file = destination(file_name);
+  ReportInputs const inputs{book, term, test_code, options.quiet};
+  auto write = [&](fs::path const& file, std::string const& text) {
     if (file.empty()) {
       fmt::print("{}", text);
+      return true;
+    }
+    return write_output(session, file, text);
+  };
+  bool written = true;
+  for (auto const& [name, format] : formats) {
+    if (format->file.empty()) {  // the terminal's
+      fmt::print("{}", format->render(inputs, nullptr));
+    } else if (!format->per_submission) {
+      written =
+          write(destination(std::string(format->file)), format->render(inputs, nullptr)) && written;
     } else {
-      written = write_output(session, file, text) && written;
+      for (auto const& submission : book.submissions) {
+        fs::path file;
+        if (!options.out.empty()) {
+          file = one_file ? fs::path(options.out)
+                          : fs::path(options.out) / format->file_for(submission);
+        }
+        written = write(file, format->render(inputs, &submission)) && written;
+      }
     }
   }
   if (!written) return exit_usage;

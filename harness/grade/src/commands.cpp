@@ -4,7 +4,10 @@
 
 #include <CLI/CLI.hpp>
 #include <exception>
+#include <string>
 #include <string_view>
+
+#include "wb/grade/report_formats.hpp"
 
 namespace wb::grade {
 
@@ -15,10 +18,13 @@ void GradingCommands::add_to(CLI::App& app) {
                      ->add_option("submissions", grade_.submissions,
                                   "Submissions to grade (after --, names that start with '-' too)")
                      ->required();
-  grade_command_
-      ->add_option("--format", grade_.formats,
-                   "table (default), csv, json, junit, gradescope, exercism; may be repeated")
-      ->take_all();
+  // "table (default), csv, json, …; may be repeated": the names from the table of formats
+  std::string formats;
+  for (auto const& format : report_formats()) {
+    formats +=
+        formats.empty() ? std::string(format.name) + " (default)" : ", " + std::string(format.name);
+  }
+  grade_command_->add_option("--format", grade_.formats, formats + "; may be repeated")->take_all();
   grade_command_->add_option("--out", grade_.out,
                              "The file to write (one format), or a folder (several)");
   grade_command_->add_option("--chapters", grade_.chapters, "Chapters to grade (default: all)")

@@ -44,6 +44,16 @@ int SubmissionGrade::max_points() const {
                          [](int sum, GradedChapter const& c) { return sum + c.max_points(); });
 }
 
+GradingTime& GradingTime::operator+=(GradingTime const& more) {
+  unpack += more.unpack;
+  compile += more.compile;
+  inspect += more.inspect;
+  link += more.link;
+  run += more.run;
+  other += more.other;
+  return *this;
+}
+
 bool SubmissionGrade::cached() const {
   for (auto const& chapter : chapters) {
     for (auto const& exercise : chapter.exercises) {
@@ -388,6 +398,29 @@ std::string format_table(Gradebook const& book, Terminal const& term) {
   return out;
 }
 
+std::string describe_grading_time(Gradebook const& book) {
+  GradingTime sum;
+  std::size_t graded = 0;
+  for (auto const& submission : book.submissions) {
+    if (!submission.error.empty()) continue;
+    sum += submission.time;
+    ++graded;
+  }
+  if (graded == 0) return {};
+  auto const n = static_cast<double>(graded);
+  auto const total = sum.total() / n;
+  auto part = [&](std::string_view name, double seconds) {
+    return fmt::format("{} {:.1f} s ({:.0f}%)", name, seconds / n,
+                       total > 0 ? 100 * seconds / n / total : 0.0);
+  };
+  return fmt::format(
+      "grading time per submission ({} graded, its exercises' steps summed): {:.1f} s — {}, {}, "
+      "{}, {}, {}, {}",
+      graded, total, part("unpack", sum.unpack), part("compile", sum.compile),
+      part("inspect", sum.inspect), part("link", sum.link), part("run tests", sum.run),
+      part("other", sum.other));
+}
+
 namespace {
 
 std::string csv_field(std::string_view text) {
@@ -434,13 +467,33 @@ std::string format_csv(Gradebook const& book) {
   return out;
 }
 
+namespace {
+
+double milliseconds_rounded(double seconds) { return std::round(seconds * 1000) / 1000; }
+
+json time_json(GradingTime const& time) {
+  return {{"unpack", milliseconds_rounded(time.unpack)},
+          {"compile", milliseconds_rounded(time.compile)},
+          {"inspect", milliseconds_rounded(time.inspect)},
+          {"link", milliseconds_rounded(time.link)},
+          {"run", milliseconds_rounded(time.run)},
+          {"other", milliseconds_rounded(time.other)},
+          {"total", milliseconds_rounded(time.total())}};
+}
+
+}  // namespace
+
 std::string format_json(Gradebook const& book) {
   json submissions = json::array();
   for (auto const& submission : book.submissions) {
     json chapters = json::array();
     for (auto const& chapter : submission.chapters) {
       json exercises = json::array();
-      for (auto const& exercise : chapter.exercises) exercises.push_back(to_json(exercise));
+      for (auto const& exercise : chapter.exercises) {
+        auto entry = to_json(exercise);
+        entry["time"] = time_json(exercise.time);  // this run's, so not in the cache's entry
+        exercises.push_back(std::move(entry));
+      }
       chapters.push_back({{"id", chapter.id},
                           {"slug", chapter.slug},
                           {"title", chapter.title},
@@ -455,6 +508,7 @@ std::string format_json(Gradebook const& book) {
                            {"points", submission.points()},
                            {"max_points", submission.max_points()},
                            {"seconds", submission.seconds},
+                           {"time", time_json(submission.time)},
                            {"cached", submission.cached()},
                            {"chapters", std::move(chapters)}});
   }

@@ -296,6 +296,7 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
   if (missing.size() == exercise.files.size()) {
     graded.submitted = false;
     fail_all(Reason::not_submitted, fmt::format("{} is not in the submission", missing.front()));
+    graded.time.other = seconds_since(started);
     return graded;
   }
   for (auto const& file : missing) {
@@ -323,6 +324,7 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
         auto cached = exercise_from_json(nlohmann::json::parse(course::read_text_file(cache_file)));
         cached.cached = true;
         make_presentable(cached);  // written by an older version, perhaps
+        cached.time.other = seconds_since(started);
         return cached;
       } catch (std::exception const&) {
         fs::remove(cache_file, error);  // half-written or from an older version: grade again
@@ -503,16 +505,23 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
 
   auto const object = objects / (target + ".o");
   auto const program = programs / target;
+  auto step_started = Clock::now();
   auto compiled = run_build_step(tree_.compile_command(target, overlay, object));
+  graded.time.compile = seconds_since(step_started);
   if (!compiled.success()) {
     build_failure(compiled, "compile");
   } else {
+    step_started = Clock::now();
     inspect_compiled(object);
+    graded.time.inspect = seconds_since(step_started);
+    step_started = Clock::now();
     auto linked = run_build_step(tree_.link_command(target, object, program));
+    graded.time.link = seconds_since(step_started);
     if (!linked.success()) build_failure(linked, "link");
   }
 
   if (graded.compiled) {
+    auto const run_started = Clock::now();
     SandboxRequest run;
     run.worker = worker;
     run.cwd = scratch;
@@ -588,6 +597,7 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
     if (cgroup_failed && graded.tests.empty()) {
       fail_all(Reason::did_not_run, "the test program could not be started: " + cgroup_error);
     }
+    graded.time.run = seconds_since(run_started);
   }
   graded.seconds = seconds_since(started);
   fs::remove_all(objects, error);
@@ -604,6 +614,7 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
     } catch (std::exception const&) {  // no cache entry: the next run grades it again
     }
   }
+  graded.time.other = seconds_since(started) - graded.time.total();
   return graded;
 }
 

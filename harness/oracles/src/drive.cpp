@@ -112,13 +112,15 @@ Counts drive_loop(ErasedFuture future, Options const& options, Policy const& pol
 Counts drive_erased(ErasedFuture future, Options const& options, Policy const& policy) {
   auto log = std::make_shared<WakeLog>();
   // check --trace: the verdict carries the timeline of this run.
-  auto const trace = PollTrace::requested() ? std::make_shared<PollTrace>() : nullptr;
+  auto const trace =
+      options.trace || PollTrace::requested() ? std::make_shared<PollTrace>() : nullptr;
   log->set_trace(trace);
   try {
     return drive_loop(future, options, policy, *log, trace.get());
   } catch (ContractViolation const& violation) {
     if (!trace) throw;
-    throw ContractViolation(violation.oracle(), violation.what() + trace->report(policy.name));
+    throw ContractViolation(violation.oracle(), violation.what(), trace->text(policy.name),
+                            trace->mermaid(policy.name));
   }
 }
 

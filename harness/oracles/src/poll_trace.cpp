@@ -149,8 +149,4 @@ std::string PollTrace::mermaid(std::string_view oracle) const {
   return text;
 }
 
-std::string PollTrace::report(std::string_view oracle) const {
-  return fmt::format("\n\n{}\n{}\n{}{}", text(oracle), mermaid_begin, mermaid(oracle), mermaid_end);
-}
-
 }  // namespace wb::oracle

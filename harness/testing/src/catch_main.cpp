@@ -34,7 +34,9 @@ struct TranslatedException {
   wb::testing::Reason reason = wb::testing::Reason::exception;
   std::string oracle;
   std::string location;
-  std::string what;  // the exception's own words
+  std::string what;   // the exception's own words
+  std::string trace;  // an oracle's timeline under check --trace
+  std::string trace_diagram;
 };
 
 std::optional<TranslatedException>& last_translated() {
@@ -61,7 +63,13 @@ CATCH_TRANSLATE_EXCEPTION(wb::NotStarted const& e) {
 }
 
 CATCH_TRANSLATE_EXCEPTION(wb::ContractViolation const& e) {
-  return remember({e.what(), wb::testing::Reason::contract, e.oracle(), {}, e.what()});
+  return remember({e.what(),
+                   wb::testing::Reason::contract,
+                   e.oracle(),
+                   {},
+                   e.what(),
+                   e.trace(),
+                   e.trace_diagram()});
 }
 
 namespace {
@@ -216,6 +224,8 @@ class WbReporter : public Catch::StreamingReporterBase
           verdict_.reason = translated->reason;
           verdict_.oracle = std::move(translated->oracle);
           verdict_.location = std::move(translated->location);
+          verdict_.trace = std::move(translated->trace);
+          verdict_.trace_diagram = std::move(translated->trace_diagram);
           if (verdict_.reason == wb::testing::Reason::not_started) {
             // the WB_TODO's own words; the location travels as a field
             verdict_.status = wb::testing::Status::not_started;

@@ -75,6 +75,10 @@ bool read_tags(std::vector<std::string_view> const& fields, std::size_t first, V
       verdict.oracle = std::move(value);
     } else if (key == "location") {
       verdict.location = std::move(value);
+    } else if (key == "trace") {
+      verdict.trace = std::move(value);
+    } else if (key == "trace_diagram") {
+      verdict.trace_diagram = std::move(value);
     }  // a tag this reader does not know is left out
   }
   return true;
@@ -91,6 +95,8 @@ std::string format_end(Verdict const& result) {
   line += to_string(result.reason);
   if (!result.oracle.empty()) line += "\toracle=" + escape(result.oracle);
   if (!result.location.empty()) line += "\tlocation=" + escape(result.location);
+  if (!result.trace.empty()) line += "\ttrace=" + escape(result.trace);
+  if (!result.trace_diagram.empty()) line += "\ttrace_diagram=" + escape(result.trace_diagram);
   return line;
 }
 

@@ -37,6 +37,24 @@ TEST_CASE("an end line carries the reason the oracle and the location as tagged 
   CHECK(back.location.empty());
 }
 
+TEST_CASE("an oracle's timeline under check --trace travels as two tagged fields") {
+  Verdict verdict;
+  verdict.name = "wakes";
+  verdict.status = Status::fail;
+  verdict.message = "parking oracle: your future will hang";
+  verdict.reason = Reason::contract;
+  verdict.oracle = "parking oracle";
+  verdict.trace = "trace (parking oracle; times from the first poll):\n      0.010 ms  poll #1";
+  verdict.trace_diagram = "sequenceDiagram\n  O->>F: poll #1 (waker #1)\n";
+  auto const line = wb::testing::format_end(verdict);
+  CHECK(line.find('\n') == std::string::npos);
+  auto const back = parsed(line);
+  CHECK(back.message == verdict.message);
+  CHECK(back.trace == verdict.trace);
+  CHECK(back.trace_diagram == verdict.trace_diagram);
+  CHECK(parsed(wb::testing::format_end(Verdict{})).trace.empty());
+}
+
 TEST_CASE("a tagged value may hold tabs equals signs and backslashes") {
   Verdict verdict;
   verdict.name = "counts";

@@ -2,9 +2,12 @@
 // with its waker, its thread and whether it still counted, as text and as a Mermaid diagram.
 #include "wb/oracle/poll_trace.hpp"
 
+#include <chrono>
 #include <string>
 #include <thread>
 
+#include "wb/core/poll_fn.hpp"
+#include "wb/oracle/oracles.hpp"
 #include "wb/testing/catch.hpp"
 
 using Catch::Matchers::ContainsSubstring;
@@ -49,18 +52,25 @@ TEST_CASE("a trace of a long run keeps its start and its end") {
   CHECK(text.size() < 8000);
 }
 
-TEST_CASE("a report carries the diagram between the markers check looks for") {
-  PollTrace trace;
-  trace.poll_started(1, 1, true);
-  trace.poll_ended(1, true);
-  trace.woke(1, 1, true);
-  auto const report = trace.report("after-ready");
-  auto const begin = report.find(wb::oracle::mermaid_begin);
-  auto const end = report.find(wb::oracle::mermaid_end);
-  REQUIRE(begin != std::string::npos);
-  REQUIRE(end != std::string::npos);
-  CHECK(begin < end);
-  CHECK_THAT(report.substr(0, begin), ContainsSubstring("(a poll nobody asked for)"));
-  CHECK_THAT(report.substr(0, begin), ContainsSubstring("— after Ready"));
-  CHECK_THAT(report.substr(begin, end - begin), ContainsSubstring("wake waker #1 after Ready"));
+TEST_CASE("an oracle's verdict carries its timeline in fields of its own and not in its words") {
+  wb::oracle::Options options;
+  options.deadline = std::chrono::milliseconds(50);
+  options.trace = true;
+  std::string what;
+  std::string trace;
+  std::string diagram;
+  try {
+    wb::oracle::parking(wb::poll_fn([](wb::Context&) -> wb::Poll<int> { return wb::pending; }),
+                        options);
+  } catch (wb::ContractViolation const& violation) {
+    what = violation.what();
+    trace = violation.trace();
+    diagram = violation.trace_diagram();
+  }
+  CHECK_THAT(what, ContainsSubstring("nothing will ever wake it"));
+  CHECK(what.find("trace (") == std::string::npos);
+  CHECK(trace.starts_with("trace (parking oracle; times from the first poll):"));
+  CHECK_THAT(trace, ContainsSubstring("poll #1 returned Pending"));
+  CHECK(diagram.starts_with("sequenceDiagram\n"));
+  CHECK_THAT(diagram, ContainsSubstring("F-->>O: Pending"));
 }

@@ -22,7 +22,7 @@ struct GradeOptions {
   /// Submissions from this index on came after `--`: names, never options, even when they start
   /// with '-'.
   std::size_t first_after_separator = static_cast<std::size_t>(-1);
-  std::vector<std::string> formats;   // table csv json junit gradescope exercism
+  std::vector<std::string> formats;   // names from report_formats(); empty: the first
   std::string out;                    // a file, or a folder for several files
   std::vector<std::string> chapters;  // empty: all
   int jobs = 1;

@@ -33,6 +33,20 @@ GradedTest test_not_run(std::string name, int max_points, wb::testing::Reason re
 /// verdict's reason to the gradebook's words.
 std::string_view reason_word(wb::testing::Verdict const& verdict);
 
+/// Where grading time went, in seconds by the clock: an exercise's steps, or a submission's (its
+/// reading and its exercises' steps summed: with --jobs N, up to N times the time it waited).
+struct GradingTime {
+  double unpack = 0;   // reading the submission: a folder copied, an archive unpacked
+  double compile = 0;  // the exercise's test file against the learner's headers, in the sandbox
+  double inspect = 0;  // nm, readelf and the preprocessor on what was compiled, and the comparison
+  double link = 0;
+  double run = 0;    // the test program, in the sandbox
+  double other = 0;  // folders and files, the cache (its key, its entry), cleaning up
+
+  double total() const { return unpack + compile + inspect + link + run + other; }
+  GradingTime& operator+=(GradingTime const& more);
+};
+
 struct GradedExercise {
   std::string chapter;  // "ch02"
   std::string exercise;
@@ -43,6 +57,7 @@ struct GradedExercise {
   std::vector<std::string> notes;
   std::vector<GradedTest> tests;
   double seconds = 0;   // compiling and running
+  GradingTime time;     // of this run: none but `other` when it came from the cache
   bool cached = false;  // taken from an earlier run
   bool cacheable = true;
 
@@ -68,6 +83,7 @@ struct SubmissionGrade {
   std::vector<std::string> notes;
   std::vector<GradedChapter> chapters;
   double seconds = 0;
+  GradingTime time;  // reading it, and its exercises' steps summed
 
   int points() const;
   int max_points() const;
@@ -110,6 +126,9 @@ nlohmann::json to_json(GradedExercise const& exercise);
 GradedExercise exercise_from_json(nlohmann::json const& json);
 
 std::string format_table(Gradebook const& book, cli::Terminal const& term);
+/// Where the time of grading a submission went, on average, in a line: "grading time per
+/// submission: 61.2 s (compile 40.1 s, …)"; empty when no submission was graded.
+std::string describe_grading_time(Gradebook const& book);
 std::string format_csv(Gradebook const& book);
 std::string format_json(Gradebook const& book);
 std::string format_junit(Gradebook const& book);

@@ -26,6 +26,9 @@ struct Options {
   /// re-entrant-wake oracle: how long a wake() waits for the poll it runs before deciding that
   /// the poll cannot finish while wake() is running (the future woke while holding a lock).
   std::chrono::milliseconds wake_poll_limit{1000};
+  /// Record the poll/wake timeline into a verdict even when the program was not run with
+  /// WB_TRACE (as `check --trace` runs it): for tests of the trace itself.
+  bool trace = false;
 };
 
 /// What a run produced: the output and how the future was driven there.

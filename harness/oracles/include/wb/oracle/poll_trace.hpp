@@ -1,8 +1,8 @@
 // wb::oracle::PollTrace — the timeline of one oracle's run, for `workbook check --trace`: every
 // poll with its number, the waker it was given and its answer, and every wake with the waker's
 // number, the thread it came from and whether it still counted. Recorded only when the test
-// program runs with WB_TRACE set; an oracle's verdict then carries it, as text and as a Mermaid
-// sequence diagram between the markers below (check takes the diagram out of what it prints).
+// program runs with WB_TRACE set; an oracle's verdict then carries it in fields of its own, as
+// text and as a Mermaid sequence diagram (see wb::ContractViolation::trace).
 #pragma once
 
 #include <chrono>
@@ -15,9 +15,6 @@
 #include <vector>
 
 namespace wb::oracle {
-
-inline constexpr std::string_view mermaid_begin = "--- mermaid ---";
-inline constexpr std::string_view mermaid_end = "--- end of mermaid ---";
 
 class PollTrace {
  public:
@@ -33,10 +30,8 @@ class PollTrace {
 
   /// "trace (parking oracle): …" — a line per event, the first and last ones when there are many.
   std::string text(std::string_view oracle) const;
-  /// The same as a Mermaid sequence diagram (without the markers).
+  /// The same as a Mermaid sequence diagram.
   std::string mermaid(std::string_view oracle) const;
-  /// The text, then the diagram between mermaid_begin and mermaid_end: what a verdict gets.
-  std::string report(std::string_view oracle) const;
 
  private:
   enum class Kind { poll, answer, wake };

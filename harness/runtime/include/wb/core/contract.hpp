@@ -16,11 +16,24 @@ class ContractViolation : public std::logic_error {
   using std::logic_error::logic_error;
   ContractViolation(std::string oracle, std::string const& verdict)
       : std::logic_error(verdict), oracle_(std::move(oracle)) {}
+  /// With the oracle's poll-by-poll timeline of the run (`workbook check --trace`), as text and
+  /// as a Mermaid sequence diagram.
+  ContractViolation(std::string oracle, std::string const& verdict, std::string trace,
+                    std::string trace_diagram)
+      : std::logic_error(verdict),
+        oracle_(std::move(oracle)),
+        trace_(std::move(trace)),
+        trace_diagram_(std::move(trace_diagram)) {}
   /// The oracle that gave the verdict; empty for a rule the runtime itself enforces.
   std::string const& oracle() const noexcept { return oracle_; }
+  /// The timeline, when one was recorded (check --trace); empty otherwise.
+  std::string const& trace() const noexcept { return trace_; }
+  std::string const& trace_diagram() const noexcept { return trace_diagram_; }
 
  private:
   std::string oracle_;
+  std::string trace_;
+  std::string trace_diagram_;
 };
 
 /// Thrown by WB_TODO: the exercise has not been written yet.

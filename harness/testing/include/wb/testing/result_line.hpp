@@ -2,7 +2,7 @@
 //   start<TAB>test name
 //   end<TAB>test name<TAB>pass|fail|not_started<TAB>message[<TAB>key=value]…
 // The tagged fields after the message carry the verdict's facts: reason=<Reason>, oracle=<name>,
-// location=<file:line>; a line without them (an older test program) reads as reason passed,
+// location=<file:line>, trace=<timeline>, trace_diagram=<Mermaid>; a line without them (an older test program) reads as reason passed,
 // not_started or assertion by its status. Tabs, newlines and backslashes inside fields are
 // escaped, so one line is one event.
 #pragma once

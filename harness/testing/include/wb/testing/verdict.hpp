@@ -46,7 +46,11 @@ struct Verdict {
   Reason reason = Reason::passed;
   std::string oracle;    // the oracle whose verdict it is ("parking oracle"), if any
   std::string location;  // where the WB_TODO is ("countdown.hpp:19"), for not_started
-  std::string output;    // what the program printed while the test ran
+  /// Under `check --trace`, the oracle's poll-by-poll timeline of the run it judged: as lines
+  /// of text, and as a Mermaid sequence diagram (for the book's page); empty otherwise.
+  std::string trace;
+  std::string trace_diagram;
+  std::string output;  // what the program printed while the test ran
   bool output_truncated = false;
   std::chrono::milliseconds duration{0};
   /// false: the test never started; `reason` then says what kept it from running (the program
