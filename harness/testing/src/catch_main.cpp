@@ -59,7 +59,9 @@ CATCH_TRANSLATE_EXCEPTION(wb::NotStarted const& e) {
                    wb::testing::Reason::not_started,
                    {},
                    location,
-                   e.what()});
+                   e.what(),
+                   {},
+                   {}});
 }
 
 CATCH_TRANSLATE_EXCEPTION(wb::ContractViolation const& e) {
