@@ -94,16 +94,18 @@ function(wb_add_chapter slug)
     target_compile_options(${id}_${exercise}_solution PRIVATE -Werror)
     file(GLOB mutants CONFIGURE_DEPENDS LIST_DIRECTORIES true ${mutants_dir}/${exercise}-*)
     foreach(mutant_dir ${mutants})
-      # A mistake only ThreadSanitizer sees (expect.toml: sanitizer = "thread") is built in a
-      # ThreadSanitizer tree only; verify elsewhere says where it is checked.
-      set(only_under_tsan OFF)
+      # A mistake only one sanitizer sees (expect.toml: sanitizer = "thread" or "address") is
+      # built in a tree with that sanitizer only; verify elsewhere says where it is checked.
+      set(needed_sanitizer "")
       if(EXISTS ${mutant_dir}/expect.toml)
-        file(STRINGS ${mutant_dir}/expect.toml tsan_line REGEX "^sanitizer *= *\"thread\"")
-        if(tsan_line)
-          set(only_under_tsan ON)
+        file(STRINGS ${mutant_dir}/expect.toml sanitizer_line
+             REGEX "^sanitizer *= *\"(thread|address)\"")
+        if(sanitizer_line MATCHES "\"(thread|address)\"")
+          set(needed_sanitizer ${CMAKE_MATCH_1})
         endif()
       endif()
-      if(IS_DIRECTORY ${mutant_dir} AND (NOT only_under_tsan OR WB_SANITIZERS MATCHES "thread"))
+      if(IS_DIRECTORY ${mutant_dir} AND (needed_sanitizer STREQUAL ""
+                                         OR WB_SANITIZERS MATCHES "${needed_sanitizer}"))
         get_filename_component(mutant ${mutant_dir} NAME)
         string(REPLACE "-" "_" mutant_id ${mutant})
         wb_apply_mutant_patches(${mutant_dir} ${solution_dir}

@@ -22,7 +22,6 @@
 #include "wb/cli/grading.hpp"
 #include "wb/cli/mutant.hpp"
 #include "wb/cli/text.hpp"
-#include "wb/cli/tsan_stage.hpp"
 
 namespace wb::cli {
 namespace fs = std::filesystem;
@@ -48,7 +47,7 @@ struct ExerciseReport {
   bool stub_built = false;
   bool solution_built = false;
   std::vector<MutantResult> mutants;
-  /// Wrong versions only ThreadSanitizer sees, in a tree without it: verified in the tsan tree.
+  /// Wrong versions only one sanitizer judges, in a tree without it: verified in its trees.
   std::vector<Mutant> elsewhere;
   std::vector<std::string> gaps;
 
@@ -77,7 +76,8 @@ struct ExerciseReport {
 struct ChapterPlan {
   course::ChapterManifest manifest;
   std::vector<std::vector<Mutant>> mutants;  // per exercise
-  /// Per exercise: the mutants this tree cannot judge (sanitizer = "thread" without it).
+  /// Per exercise: the mutants this tree cannot judge (sanitizer = "thread" or "address"
+  /// without that sanitizer).
   std::vector<std::vector<Mutant>> elsewhere;
   std::vector<std::string> problems;  // found before anything is built
 };
@@ -156,13 +156,15 @@ void check_sources(course::Paths const& paths, ChapterPlan& plan) {
         }
       }
     }
-    // A data race is invisible without ThreadSanitizer: such a version is judged in its tree.
+    // A data race is invisible without ThreadSanitizer, and a use after free is the same
+    // failure every run only under AddressSanitizer: such a version is judged in its tree.
     std::vector<Mutant> elsewhere;
-    if (!is_tsan_tree(paths.build_dir)) {
-      auto const needs_tsan = [](Mutant const& mutant) { return mutant.sanitizer == "thread"; };
-      std::copy_if(mutants.begin(), mutants.end(), std::back_inserter(elsewhere), needs_tsan);
-      mutants.erase(std::remove_if(mutants.begin(), mutants.end(), needs_tsan), mutants.end());
-    }
+    auto const sanitizers = cmake_cache_value(paths.build_dir, "WB_SANITIZERS");
+    auto const judged_elsewhere = [&](Mutant const& mutant) {
+      return !mutant.sanitizer.empty() && sanitizers.find(mutant.sanitizer) == std::string::npos;
+    };
+    std::copy_if(mutants.begin(), mutants.end(), std::back_inserter(elsewhere), judged_elsewhere);
+    mutants.erase(std::remove_if(mutants.begin(), mutants.end(), judged_elsewhere), mutants.end());
     plan.mutants.push_back(std::move(mutants));
     plan.elsewhere.push_back(std::move(elsewhere));
   }
@@ -378,8 +380,14 @@ void print_report(Session const& session, ExerciseReport const& report) {
   }
   for (auto const& mutant : report.elsewhere) {
     auto const line =
-        fmt::format("· {}: only ThreadSanitizer sees this mistake; verified in the tsan tree ({})",
-                    mutant.name, mutant.about);
+        mutant.sanitizer == "thread"
+            ? fmt::format(
+                  "· {}: only ThreadSanitizer sees this mistake; verified in the tsan tree ({})",
+                  mutant.name, mutant.about)
+            : fmt::format(
+                  "· {}: only AddressSanitizer makes this mistake fail the same way every "
+                  "run; verified in the ASan trees ({})",
+                  mutant.name, mutant.about);
     fmt::print("{}", term.dim(wrap_hanging(line, term.width(), "    ", "      ")));
   }
   for (auto const& gap : report.gaps) {

@@ -49,10 +49,11 @@ std::vector<Mutant> find_mutants(fs::path const& chapter_mutants_dir, std::strin
       }
       mutant.correct = root["correct"].value_or(false);
       mutant.sanitizer = root["sanitizer"].value_or<std::string>("");
-      if (!mutant.sanitizer.empty() && mutant.sanitizer != "thread") {
-        problems.push_back(
-            fmt::format("{}: sanitizer = \"{}\" is not known (the one there is: \"thread\")",
-                        expect.string(), mutant.sanitizer));
+      if (!mutant.sanitizer.empty() && mutant.sanitizer != "thread" &&
+          mutant.sanitizer != "address") {
+        problems.push_back(fmt::format(
+            "{}: sanitizer = \"{}\" is not known (the ones there are: \"thread\", \"address\")",
+            expect.string(), mutant.sanitizer));
       }
       if (mutant.correct && !mutant.fails.empty()) {
         problems.push_back(fmt::format(

@@ -68,19 +68,26 @@ TEST_CASE("a build tree is a ThreadSanitizer tree when its cache says so") {
   CHECK(wb::cli::is_tsan_tree(scratch.path));
 }
 
-TEST_CASE("a wrong version only ThreadSanitizer sees says so in its expect.toml") {
+TEST_CASE("a wrong version only one sanitizer judges says so in its expect.toml") {
   ScratchDir scratch;
   fs::create_directories(scratch.path / "flag-races");
   std::ofstream(scratch.path / "flag-races" / "expect.toml")
       << "about = \"reads without the lock\"\nsanitizer = \"thread\"\n"
          "[[fails]]\ntest = \"a test\"\nmessage = \"data race\"\n";
+  fs::create_directories(scratch.path / "flag-reads-freed-memory");
+  std::ofstream(scratch.path / "flag-reads-freed-memory" / "expect.toml")
+      << "about = \"reads a dead capture\"\nsanitizer = \"address\"\n"
+         "[[fails]]\ntest = \"a test\"\nmessage = \"freed\"\n";
   fs::create_directories(scratch.path / "flag-unknown");
   std::ofstream(scratch.path / "flag-unknown" / "expect.toml")
       << "about = \"x\"\nsanitizer = \"memory\"\n[[fails]]\ntest = \"a test\"\n";
   std::vector<std::string> problems;
   auto const mutants = wb::cli::find_mutants(scratch.path, "flag", problems);
-  REQUIRE(mutants.size() == 2);
-  CHECK(mutants[0].sanitizer == "thread");
+  REQUIRE(mutants.size() == 3);
+  for (auto const& mutant : mutants) {
+    if (mutant.name == "races") CHECK(mutant.sanitizer == "thread");
+    if (mutant.name == "reads-freed-memory") CHECK(mutant.sanitizer == "address");
+  }
   REQUIRE(problems.size() == 1);
   CHECK_THAT(problems[0],
              Catch::Matchers::ContainsSubstring("sanitizer = \"memory\" is not known"));

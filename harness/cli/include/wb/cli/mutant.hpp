@@ -3,7 +3,8 @@
 // An expect.toml with `correct = true` (and no [[fails]]) marks instead a correct version written
 // differently from the reference solution: every test must pass it, so that a check which
 // rejects a correct answer is found by verify like a check that misses a wrong one. A mistake
-// only ThreadSanitizer can see says `sanitizer = "thread"`.
+// only ThreadSanitizer can see says `sanitizer = "thread"`; one only AddressSanitizer turns into
+// the same failure every run (a use after free) says `sanitizer = "address"`.
 #pragma once
 
 #include <filesystem>
@@ -33,7 +34,9 @@ struct Mutant {
   std::vector<ExpectedFailure> fails;
   bool correct = false;  // a correct version written differently: every test must pass
   /// `sanitizer = "thread"`: a mistake only ThreadSanitizer sees (a data race on a plain field);
-  /// built and verified only in a ThreadSanitizer tree. Empty: any tree.
+  /// `"address"`: one whose undefined behaviour only AddressSanitizer makes the same failure
+  /// every run (a use after free). Built and verified only in a tree with that sanitizer.
+  /// Empty: any tree.
   std::string sanitizer;
 
   /// Its build target: chNN_mutant_<exercise>_<name with - as _>.
