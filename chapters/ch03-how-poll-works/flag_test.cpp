@@ -128,7 +128,10 @@ class AlsoWokenByOthers {
 
 oracle::Options exactly(std::size_t polls, std::string because) {
   oracle::Options options;
-  options.deadline = 500ms;
+  // How long a Pending flag waits for set()'s wake: the setter thread sleeps 20–30 ms and then
+  // must be scheduled, which on a loaded machine under ThreadSanitizer can take far longer. Only
+  // a flag that never wakes uses the whole 3 s.
+  options.deadline = 3s;
   options.expected_polls = polls;
   options.expected_polls_because = std::move(because);
   return options;
