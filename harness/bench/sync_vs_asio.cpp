@@ -181,10 +181,10 @@ class BlockingQueue {
 void std_queue_threaded() {
   BlockingQueue queue;
   long sum = 0;
-  int const each = threaded_messages / threaded_producers;
+  constexpr int each = threaded_messages / threaded_producers;
   std::vector<std::thread> producers;
   for (int p = 0; p < threaded_producers; ++p) {
-    producers.emplace_back([&queue, p, each] {
+    producers.emplace_back([&queue, p] {
       for (int i = p * each; i < (p + 1) * each; ++i) queue.push(i);
     });
   }

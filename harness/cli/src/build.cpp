@@ -5,6 +5,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <fstream>
 #include <sstream>
@@ -112,6 +114,15 @@ std::string cmake_cache_value(fs::path const& build_dir, std::string_view name) 
     }
   }
   return {};
+}
+
+bool cmake_cache_flag(fs::path const& build_dir, std::string_view name, bool otherwise) {
+  auto value = cmake_cache_value(build_dir, name);
+  if (value.empty()) return otherwise;
+  std::transform(value.begin(), value.end(), value.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return !(value == "OFF" || value == "FALSE" || value == "NO" || value == "N" || value == "0" ||
+           value == "IGNORE" || value.ends_with("-NOTFOUND"));
 }
 
 }  // namespace wb::cli

@@ -6,6 +6,9 @@
 // test exists, and every exercise has 3 hints.
 // Every test must be worth at least one point (`workbook grade` scores by them) and no hint may be
 // empty. It runs the stubs in chapters/, so it is meant for the pristine tree.
+// It verifies what the tree builds: a tree of threaded exercises only (the tsan tree) names the
+// others as verified in the debug tree, and a tree without wrong versions (the other compiler's)
+// counts them as verified there.
 #include <fmt/core.h>
 #include <toml++/toml.h>
 
@@ -49,6 +52,10 @@ struct ExerciseReport {
   std::vector<MutantResult> mutants;
   /// Wrong versions only one sanitizer judges, in a tree without it: verified in its trees.
   std::vector<Mutant> elsewhere;
+  /// Wrong versions a tree without them (WB_WRONG_VERSIONS off) leaves to the debug tree.
+  std::size_t wrong_versions_not_built = 0;
+  /// False for an exercise a tree of threaded exercises only does not build.
+  bool built_here = true;
   std::vector<std::string> gaps;
 
   /// Wrong versions (caught or not), and correct ones (passed or not): `caught` says the version
@@ -79,6 +86,10 @@ struct ChapterPlan {
   /// Per exercise: the mutants this tree cannot judge (sanitizer = "thread" or "address"
   /// without that sanitizer).
   std::vector<std::vector<Mutant>> elsewhere;
+  /// Per exercise: wrong versions this tree does not build (WB_WRONG_VERSIONS off).
+  std::vector<std::size_t> wrong_versions_not_built;
+  /// Per exercise: whether this tree builds it (WB_THREADED_EXERCISES_ONLY keeps `threads = true`).
+  std::vector<bool> built_here;
   std::vector<std::string> problems;  // found before anything is built
 };
 
@@ -144,6 +155,9 @@ void check_sources(course::Paths const& paths, ChapterPlan& plan) {
     }
   }
   auto const mutants_dir = paths.mutants_dir() / chapter.slug;
+  auto const sanitizers = cmake_cache_value(paths.build_dir, "WB_SANITIZERS");
+  bool const threaded_only = cmake_cache_flag(paths.build_dir, "WB_THREADED_EXERCISES_ONLY", false);
+  bool const wrong_versions = cmake_cache_flag(paths.build_dir, "WB_WRONG_VERSIONS", true);
   for (auto const& exercise : chapter.exercises) {
     auto mutants = find_mutants(mutants_dir, exercise.name, problems);
     for (auto const& mutant : mutants) {
@@ -156,10 +170,21 @@ void check_sources(course::Paths const& paths, ChapterPlan& plan) {
         }
       }
     }
+    // What this tree builds (cmake/Workbook.cmake): every exercise, or only the threaded ones
+    // (the tsan tree); every version, or the correct ones only (the other compiler's tree).
+    bool const built_here = exercise.threads || !threaded_only;
+    auto const not_built = [&](Mutant const& mutant) {
+      return !built_here || (!mutant.correct && !wrong_versions);
+    };
+    plan.wrong_versions_not_built.push_back(
+        built_here
+            ? static_cast<std::size_t>(std::count_if(mutants.begin(), mutants.end(), not_built))
+            : 0);
+    mutants.erase(std::remove_if(mutants.begin(), mutants.end(), not_built), mutants.end());
+    plan.built_here.push_back(built_here);
     // A data race is invisible without ThreadSanitizer, and a use after free is the same
     // failure every run only under AddressSanitizer: such a version is judged in its tree.
     std::vector<Mutant> elsewhere;
-    auto const sanitizers = cmake_cache_value(paths.build_dir, "WB_SANITIZERS");
     auto const judged_elsewhere = [&](Mutant const& mutant) {
       return !mutant.sanitizer.empty() && sanitizers.find(mutant.sanitizer) == std::string::npos;
     };
@@ -201,6 +226,9 @@ ExerciseReport verify_exercise(Session const& session, ChapterPlan const& plan, 
   report.exercise = exercise.name;
   report.tests = exercise.tests.size();
   report.elsewhere = plan.elsewhere[index];
+  report.wrong_versions_not_built = plan.wrong_versions_not_built[index];
+  report.built_here = plan.built_here[index];
+  if (!report.built_here) return report;
 
   // With --no-build a missing program was never built, which says nothing about its code.
   std::string const missing =
@@ -341,18 +369,36 @@ ExerciseReport verify_exercise(Session const& session, ChapterPlan const& plan, 
 
 void print_report(Session const& session, ExerciseReport const& report) {
   auto const& term = session.term;
+  auto const name = fmt::format("{}/{}", report.chapter, report.exercise);
+  if (!report.built_here) {
+    fmt::print("{}", term.dim(wrap_hanging(
+                         fmt::format("· {:<24} runs on one thread: this tree builds the "
+                                     "exercises marked threads = true; verified in the debug tree",
+                                     name),
+                         term.width(), "", "  ")));
+    return;
+  }
   auto const count = [&](std::size_t done, std::size_t of, std::string_view what) {
     auto text = fmt::format("{}/{} {}", done, of, what);
     return done == of ? term.green(text) : term.red(text);
   };
   fmt::print("{} {:<24} stub: {}  solution: {}  mutants: {}\n",
-             report.sound() ? term.green("✓") : term.red("✗"),
-             fmt::format("{}/{}", report.chapter, report.exercise),
+             report.sound() ? term.green("✓") : term.red("✗"), name,
              report.stub_built ? count(report.stub_not_started, report.tests, "not started")
                                : term.red("not built"),
              report.solution_built ? count(report.solution_passed, report.tests, "pass")
                                    : term.red("not built"),
-             count(report.mutants_caught(), report.wrong_versions(), "caught"));
+             report.wrong_versions() == 0 && report.wrong_versions_not_built > 0
+                 ? term.dim("not built here")
+                 : count(report.mutants_caught(), report.wrong_versions(), "caught"));
+  if (report.wrong_versions_not_built > 0) {
+    fmt::print("{}", term.dim(wrap_hanging(
+                         fmt::format("· {} wrong version{}: this tree builds the correct versions "
+                                     "only; verified in the debug and tsan trees",
+                                     report.wrong_versions_not_built,
+                                     report.wrong_versions_not_built == 1 ? "" : "s"),
+                         term.width(), "    ", "      ")));
+  }
   if (report.correct_versions() > 0) {
     fmt::print("    correct versions written differently: {}\n",
                count(report.correct_versions_passed(), report.correct_versions(), "pass"));
@@ -423,6 +469,8 @@ void write_json(fs::path const& file, std::vector<ExerciseReport> const& reports
         {"solution", toml::table{{"built", report.solution_built},
                                  {"passed", static_cast<std::int64_t>(report.solution_passed)}}},
         {"mutants", std::move(mutants)},
+        {"built_here", report.built_here},
+        {"wrong_versions_not_built", static_cast<std::int64_t>(report.wrong_versions_not_built)},
         {"gaps", std::move(gaps)},
         {"sound", report.sound()}});
   }
@@ -449,7 +497,7 @@ int run_verify(Session const& session, VerifyOptions const& options) {
   std::vector<std::string> problems;
   for (auto const& chapter : chosen) {
     try {
-      ChapterPlan plan{course::load_chapter(chapter.dir), {}, {}, {}};
+      ChapterPlan plan{course::load_chapter(chapter.dir), {}, {}, {}, {}, {}};
       check_sources(paths, plan);
       problems.insert(problems.end(), plan.problems.begin(), plan.problems.end());
       plans.push_back(std::move(plan));
@@ -462,6 +510,7 @@ int run_verify(Session const& session, VerifyOptions const& options) {
   for (auto const& plan : plans) {
     for (std::size_t i = 0; i < plan.manifest.exercises.size(); ++i) {
       auto const& exercise = plan.manifest.exercises[i];
+      if (!plan.built_here[i]) continue;
       targets.push_back(plan.manifest.target(exercise));
       targets.push_back(plan.manifest.target(exercise, "_solution"));
       for (auto const& mutant : plan.mutants[i]) targets.push_back(mutant.target(plan.manifest.id));

@@ -167,6 +167,15 @@ void read_sections(CompiledUnit& unit, std::string_view readelf_output) {
     if (kind.empty() && type == "INIT_ARRAY") kind = ".init_array";
     if (kind.empty() && type == "FINI_ARRAY") kind = ".fini_array";
     if (kind.empty()) continue;
+    // A table in a section group (flag G) belongs to an inline variable or a template's static
+    // member: clang gives each such dynamic initializer its own entry there, so that the linker
+    // keeps one per program; GCC puts the same code in the unit's one initializer, which the
+    // stub has too. Not counted, so that the finding does not depend on the compiler.
+    // The flags follow the entry size; with none, the next word is the link (a number).
+    if (words.size() > 6 && std::isalpha(static_cast<unsigned char>(words[6].front())) &&
+        words[6].find('G') != std::string_view::npos) {
+      continue;
+    }
     unit.startup_bytes[kind] += std::strtoull(std::string(words[4]).c_str(), nullptr, 16);
   }
 }

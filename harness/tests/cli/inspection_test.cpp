@@ -170,4 +170,11 @@ TEST_CASE("start-up entries beyond the stub's are counted from readelf's section
   CompiledUnit same;
   wb::grade::read_sections(same, sections(""));
   CHECK(wb::grade::inspect(stub, same, {}, "/x").empty());
+  // clang's entry for an inline variable's initializer, in the variable's section group (GCC
+  // folds it into the unit's one initializer): not an entry of the learner's own
+  CompiledUnit inline_variable;
+  wb::grade::read_sections(inline_variable,
+                           sections("  [22] .init_array       INIT_ARRAY      0000000000000000 "
+                                    "000148 000008 00 WAG  0   0  8\n"));
+  CHECK(wb::grade::inspect(stub, inline_variable, {}, "/x").empty());
 }

@@ -4,7 +4,7 @@
 // one under test); a Nick and a Join's room are 1 to 32 letters, digits, '_' and '-'; an error
 // stays short whatever the line; the same line always gives the same command.
 // Run by ctest as fuzz/chat-protocol for a fixed time; by hand:
-//   build/clang-catch2v3/harness/tests/fuzz/wb_chat_protocol_fuzz -max_total_time=60 \
+//   build/debug/harness/tests/fuzz/wb_chat_protocol_fuzz -max_total_time=60 \
 //     harness/tests/fuzz/corpus/chat_protocol
 #include <chat_protocol.hpp>
 #include <cstddef>

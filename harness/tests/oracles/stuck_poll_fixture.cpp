@@ -1,14 +1,14 @@
 // A program whose only future loops forever inside poll(): the watchdog must end it.
-#include <atomic>
-
 #include "wb/oracle/oracles.hpp"
 
 namespace {
 struct SpinsInPoll {
   using Output = int;
   wb::Poll<int> poll(wb::Context&) {
-    std::atomic<bool> never{false};
-    while (!never.load()) {
+    // A volatile read each turn: a loop without an observable effect may be assumed to end
+    // ([intro.progress]), and clang at -O1 compiles this one into a trap.
+    volatile bool never = false;
+    while (!never) {
     }
     return 0;
   }

@@ -49,16 +49,17 @@ if [[ -z "$gxx12" ]]; then
   exit 1
 fi
 
-# 1. g++ 11 first on PATH, g++-12 installed beside it: setup selects g++-12, and a tree
-#    configured through scripts/configure compiles with it.
-selected=$(PATH="$work/old-gxx:$PATH" CXX='' "$root/scripts/setup" --print-compiler 2>"$work/setup.err")
+# 1. g++ 11 first on PATH, g++-12 installed beside it, no clang: setup selects g++-12, and a
+#    tree configured through scripts/configure compiles with it.
+only_old_gxx "$work/gxx12" g++-12
+selected=$(PATH="$work/gxx12" CXX='' "$root/scripts/setup" --print-compiler 2>"$work/setup.err")
 status=$?
-if ((status == 0)) && [[ "$selected" == "$gxx12" ]]; then
+if ((status == 0)) && [[ "$(readlink -f "$selected")" == "$(readlink -f "$gxx12")" ]]; then
   pass "with g++ 11 as the default and g++-12 installed, setup selects $selected"
 else
   fail "with g++ 11 as the default and g++-12 installed, setup exited $status and selected '$selected' (expected $gxx12): $(cat "$work/setup.err")"
 fi
-if PATH="$work/old-gxx:$PATH" CXX='' "$root/scripts/configure" debug -B "$work/tree" >"$work/configure.log" 2>&1; then
+if PATH="$work/gxx12" CXX='' "$root/scripts/configure" debug -B "$work/tree" >"$work/configure.log" 2>&1; then
   used=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$work/tree/CMakeCache.txt")
   version=$(sed -n 's/^set(CMAKE_CXX_COMPILER_VERSION "\(.*\)")$/\1/p' \
     "$work/tree/CMakeFiles/"*/CMakeCXXCompiler.cmake)
@@ -93,6 +94,18 @@ if command -v clang++ >/dev/null 2>&1; then
     pass "with g++ 11 and clang++ installed, setup selects clang++"
   else
     fail "with g++ 11 and clang++ installed, setup exited $status and selected '$selected': $(cat "$work/setup.err")"
+  fi
+fi
+
+# 4. g++ 12 and clang++ 14 or newer both there (Debian 12 with clang installed): setup selects
+#    clang++, whose compiles of a test file take a third of GCC's time.
+if command -v clang++ >/dev/null 2>&1 && command -v g++ >/dev/null 2>&1; then
+  selected=$(CXX='' "$root/scripts/setup" --print-compiler 2>"$work/setup.err")
+  status=$?
+  if ((status == 0)) && [[ "$(readlink -f "$selected")" == "$(readlink -f "$(command -v clang++)")" ]]; then
+    pass "with g++ and clang++ both installed, setup selects clang++"
+  else
+    fail "with g++ and clang++ both installed, setup exited $status and selected '$selected' (expected clang++): $(cat "$work/setup.err")"
   fi
 fi
 

@@ -45,6 +45,11 @@ BuildOutcome build_targets(BuildRequest const& request);
 /// when the tree or the entry is missing.
 std::string cmake_cache_value(std::filesystem::path const& build_dir, std::string_view name);
 
+/// A CMake boolean of that cache: false for OFF, FALSE, NO, N, 0 and IGNORE (any case), true for
+/// any other value; `otherwise` when the entry is missing or empty.
+bool cmake_cache_flag(std::filesystem::path const& build_dir, std::string_view name,
+                      bool otherwise);
+
 /// Whether a ninja step's outputs belong to `target` ("…/CMakeFiles/<target>.dir/…" or the
 /// linked program "…/<target>").
 bool step_belongs_to(FailedStep const& step, std::string_view target);
