@@ -129,7 +129,8 @@ function(wb_add_chapter slug)
           set(needed_sanitizer ${CMAKE_MATCH_1})
         endif()
       endif()
-      # Without WB_WRONG_VERSIONS only the correct versions (expect.toml: correct = true).
+      # WB_WRONG_VERSIONS: all, those that need this tree's sanitizer, or none; correct versions
+      # (expect.toml: correct = true) are built in every tree.
       set(correct_version FALSE)
       if(EXISTS ${mutant_dir}/expect.toml)
         file(STRINGS ${mutant_dir}/expect.toml correct_line REGEX "^correct *= *true")
@@ -139,7 +140,8 @@ function(wb_add_chapter slug)
       endif()
       if(IS_DIRECTORY ${mutant_dir}
          AND (needed_sanitizer STREQUAL "" OR WB_SANITIZERS MATCHES "${needed_sanitizer}")
-         AND (WB_WRONG_VERSIONS OR correct_version))
+         AND (correct_version OR WB_WRONG_VERSIONS STREQUAL "all"
+              OR (WB_WRONG_VERSIONS STREQUAL "sanitizer" AND NOT needed_sanitizer STREQUAL "")))
         get_filename_component(mutant ${mutant_dir} NAME)
         string(REPLACE "-" "_" mutant_id ${mutant})
         wb_apply_mutant_patches(${mutant_dir} ${solution_dir}

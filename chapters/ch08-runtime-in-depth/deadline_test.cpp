@@ -8,7 +8,6 @@
 #include <deadline.hpp>
 #include <memory>
 #include <random>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -17,6 +16,7 @@
 #include <wb/oracle/oracles.hpp>
 #include <wb/task/scheduler.hpp>
 #include <wb/testing/catch.hpp>
+#include <wb/testing/duration_text.hpp>
 #include <wb/testing/test_seed.hpp>
 #include <wb/time/sleep.hpp>
 #include <wb/time/timer_driver.hpp>
@@ -69,12 +69,6 @@ wb::Task<int> stepped_job(std::shared_ptr<Trace> trace, std::vector<wb::Duration
     ++trace->ticks;
   }
   co_return output;
-}
-
-std::string in_seconds(wb::Duration d) {
-  std::ostringstream text;
-  text << std::chrono::duration<double>(d).count() << " s";
-  return text.str();
 }
 
 /// What a caller saw of one spawn_with_deadline: its answer, when, and the job's ticks then
@@ -226,7 +220,7 @@ TEST_CASE("random jobs give their output when they end and Elapsed at the limit"
       steps.push_back(step);
       total += step;
       ends.push_back(total);
-      shown += (shown.empty() ? "" : " + ") + in_seconds(step);
+      shown += (shown.empty() ? "" : " + ") + wb::testing::duration_text(step);
     }
     // A limit that is no tick's moment: which side of it a tick falls is then the question.
     wb::Duration limit{};
@@ -250,13 +244,15 @@ TEST_CASE("random jobs give their output when they end and Elapsed at the limit"
     for (auto end : ends) ticks_by_limit += end < limit ? 1 : 0;
     std::string const what =
         "round " + std::to_string(round) + " of 100" + (threaded ? " (two worker threads)" : "") +
-        ": a job of " + shown + " (" + in_seconds(total) + " in all) with a limit of " +
-        in_seconds(limit) + ": spawn_with_deadline gave " +
+        ": a job of " + shown + " (" + wb::testing::duration_text(total) +
+        " in all) with a limit of " + wb::testing::duration_text(limit) +
+        ": spawn_with_deadline gave " +
         (seen.in_time ? "the output " + std::to_string(seen.output) : std::string("Elapsed")) +
-        " after " + in_seconds(seen.took) + " of virtual time";
-    std::string const should = should_finish ? "the output " + std::to_string(output) + " after " +
-                                                   in_seconds(total) + ", the moment the job ended"
-                                             : "Elapsed after " + in_seconds(limit) + ", the limit";
+        " after " + wb::testing::duration_text(seen.took) + " of virtual time";
+    std::string const should =
+        should_finish ? "the output " + std::to_string(output) + " after " +
+                            wb::testing::duration_text(total) + ", the moment the job ended"
+                      : "Elapsed after " + wb::testing::duration_text(limit) + ", the limit";
     if (seen.in_time != should_finish || (should_finish && seen.output != output) ||
         seen.took != (should_finish ? total : limit)) {
       FAIL(what << "; it should give " << should

@@ -11,7 +11,6 @@
 #include <mutex>
 #include <random>
 #include <run_with_limit.hpp>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,6 +18,7 @@
 #include <wb/oracle/oracles.hpp>
 #include <wb/task/scheduler.hpp>
 #include <wb/testing/catch.hpp>
+#include <wb/testing/duration_text.hpp>
 #include <wb/testing/test_seed.hpp>
 #include <wb/time/clock.hpp>
 #include <wb/time/sleep.hpp>
@@ -80,12 +80,6 @@ std::string explain(int most, int limit) {
 }
 // ANCHOR_END: explain
 
-std::string seconds(wb::Duration d) {
-  std::ostringstream text;
-  text << std::chrono::duration<double>(d).count() << " s";
-  return text.str();
-}
-
 /// Every start and end of a job, with the (virtual) time it happened at.
 struct Timeline {
   struct Event {
@@ -138,8 +132,8 @@ std::string first_wrong_moment(std::vector<Timeline::Event> events, int jobs, in
     int const should = std::min(limit, jobs - finished);
     if (running != should) {
       std::string const seen =
-          "at " + seconds(events[i].at - start) + " of virtual time " + std::to_string(running) +
-          (running == 1 ? " job was" : " jobs were") + " running while " +
+          "at " + wb::testing::duration_text(events[i].at - start) + " of virtual time " +
+          std::to_string(running) + (running == 1 ? " job was" : " jobs were") + " running while " +
           std::to_string(jobs - finished) + " had not finished (limit " + std::to_string(limit) +
           ", so " + std::to_string(should) + " should run). ";
       if (running > should) {
@@ -186,7 +180,8 @@ TEST_CASE("run_with_limit runs limit jobs at once when it has that many") {
   auto gauge = std::make_shared<Gauge>();
   auto run = run_virtually(jobs_of(gauge, std::vector<int>(9, 1)), 3);
   INFO(explain(gauge->most.load(), 3)
-       << ". Nine one-second jobs took " << seconds(run.took) << " (3 s when three run at a time)");
+       << ". Nine one-second jobs took " << wb::testing::duration_text(run.took)
+       << " (3 s when three run at a time)");
   CHECK(gauge->most.load() == 3);
   CHECK(run.took == 3s);
 }
@@ -277,7 +272,7 @@ TEST_CASE("run_with_limit keeps limit jobs running at every moment while jobs ar
       int const output = std::uniform_int_distribution<int>(-99, 99)(random);
       jobs.push_back(RecordedJob{timeline, i, output, duration});
       expected.push_back(output);
-      shown += (shown.empty() ? "" : ", ") + seconds(duration);
+      shown += (shown.empty() ? "" : ", ") + wb::testing::duration_text(duration);
     }
     auto runtime = wb::Runtime::builder().virtual_time().build();
     auto const start = runtime.now();

@@ -15,6 +15,7 @@
 #include <wb/exec/runtime.hpp>
 #include <wb/oracle/virtual_time.hpp>
 #include <wb/testing/catch.hpp>
+#include <wb/testing/duration_text.hpp>
 #include <wb/testing/test_seed.hpp>
 #include <wb/time/sleep.hpp>
 #include <wb/time/timer_driver.hpp>
@@ -107,20 +108,9 @@ Outcome run_retry(int failures, unsigned attempts, wb::Duration base, wb::Durati
   return outcome;
 }
 
-std::string text(wb::Duration d) {
-  std::ostringstream out;
-  auto const ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-  if (ms % 1000 == 0) {
-    out << ms / 1000 << " s";
-  } else {
-    out << ms << " ms";
-  }
-  return out.str();
-}
-
 std::string list(std::vector<wb::Duration> const& durations) {
   std::string out;
-  for (auto d : durations) out += (out.empty() ? "" : ", ") + text(d);
+  for (auto d : durations) out += (out.empty() ? "" : ", ") + wb::testing::duration_text(d);
   return durations.empty() ? "none" : out;
 }
 
@@ -149,14 +139,15 @@ std::vector<wb::Duration> gaps(std::vector<wb::Duration> const& started_at) {
 /// (no attempt takes time of its own here); empty when nothing is.
 std::string explain_timeline(Outcome const& run, std::vector<wb::Duration> const& expected) {
   std::string const seen = "the attempts started at " + list(run.started_at) +
-                           " of virtual time and retry returned at " + text(run.took) + "; ";
+                           " of virtual time and retry returned at " +
+                           wb::testing::duration_text(run.took) + "; ";
   if (run.started_at == expected && run.took == expected.back()) return "";
   if (!run.started_at.empty() && run.started_at.front() > wb::Duration::zero()) {
     return seen + "the first attempt must be made at once (0 s): sleep only between attempts";
   }
   if (run.started_at == expected && run.took > expected.back()) {
     return seen + "after the last attempt failed it slept another " +
-           text(run.took - expected.back()) +
+           wb::testing::duration_text(run.took - expected.back()) +
            " that nobody waits for. On the last failure, return its error at once";
   }
   return seen + "expected starts at " + list(expected) + ": the sleeps between attempts must be " +
@@ -244,7 +235,7 @@ TEST_CASE("a long run of failures sleeps the cap between the late attempts") {
   REQUIRE(run.asked.size() == 39);
   wb::Duration most{};
   for (auto d : run.asked) most = std::max(most, d);
-  INFO("the longest delay was " << text(most) << " with a cap of 1 s");
+  INFO("the longest delay was " << wb::testing::duration_text(most) << " with a cap of 1 s");
   CHECK(most == 1s);
   CHECK(run.asked.back() == 1s);
   CHECK(run.asked.front() == 1ms);
@@ -259,7 +250,7 @@ TEST_CASE("retry_with_backoff passes the virtual-time oracle when attempts take 
   INFO(
       "three attempts of 100 ms each with sleeps of 1 s and 2 s between them take 3.3 s; "
       "this took "
-      << text(outcome.elapsed));
+      << wb::testing::duration_text(outcome.elapsed));
   CHECK(outcome.elapsed == 3300ms);
 }
 
@@ -310,16 +301,17 @@ TEST_CASE("random failures attempts bases and caps give the timeline of a model"
               << "; it must return the first success, or the last attempt's error when every "
                  "attempt failed";
     } else if (!run.started_at.empty() && run.took != run.started_at.back()) {
-      problem << "retry returned at " << text(run.took) << ", after the last attempt (at "
-              << text(run.started_at.back())
+      problem << "retry returned at " << wb::testing::duration_text(run.took)
+              << ", after the last attempt (at "
+              << wb::testing::duration_text(run.started_at.back())
               << ") had already answered: return that answer at once";
     }
     INFO("run " << round << " of 200: " << attempts << " attempt" << (attempts == 1 ? "" : "s")
                 << " of an operation that fails "
                 << (failures == 0 ? std::string("never") : "its first " + std::to_string(failures))
-                << ", base " << text(base) << ", cap " << text(cap)
-                << (spread ? ", with jitter" : ", no jitter") << ": " << problem.str() << " ("
-                << seed.replay("ch13") << ")");
+                << ", base " << wb::testing::duration_text(base) << ", cap "
+                << wb::testing::duration_text(cap) << (spread ? ", with jitter" : ", no jitter")
+                << ": " << problem.str() << " (" << seed.replay("ch13") << ")");
     REQUIRE(problem.str().empty());
   }
 }

@@ -52,8 +52,11 @@ struct ExerciseReport {
   std::vector<MutantResult> mutants;
   /// Wrong versions only one sanitizer judges, in a tree without it: verified in its trees.
   std::vector<Mutant> elsewhere;
-  /// Wrong versions a tree without them (WB_WRONG_VERSIONS off) leaves to the debug tree.
+  /// Wrong versions this tree does not build (WB_WRONG_VERSIONS sanitizer or none): verified in
+  /// the debug tree.
   std::size_t wrong_versions_not_built = 0;
+  /// Which wrong versions this tree builds: "all", "sanitizer" or "none".
+  std::string wrong_versions_built = "all";
   /// False for an exercise a tree of threaded exercises only does not build.
   bool built_here = true;
   std::vector<std::string> gaps;
@@ -86,11 +89,12 @@ struct ChapterPlan {
   /// Per exercise: the mutants this tree cannot judge (sanitizer = "thread" or "address"
   /// without that sanitizer).
   std::vector<std::vector<Mutant>> elsewhere;
-  /// Per exercise: wrong versions this tree does not build (WB_WRONG_VERSIONS off).
+  /// Per exercise: wrong versions this tree does not build (WB_WRONG_VERSIONS sanitizer or none).
   std::vector<std::size_t> wrong_versions_not_built;
   /// Per exercise: whether this tree builds it (WB_THREADED_EXERCISES_ONLY keeps `threads = true`).
   std::vector<bool> built_here;
-  std::vector<std::string> problems;  // found before anything is built
+  std::string wrong_versions_built = "all";  // WB_WRONG_VERSIONS: all, sanitizer or none
+  std::vector<std::string> problems;         // found before anything is built
 };
 
 std::string first_line(std::string_view text) {
@@ -157,7 +161,10 @@ void check_sources(course::Paths const& paths, ChapterPlan& plan) {
   auto const mutants_dir = paths.mutants_dir() / chapter.slug;
   auto const sanitizers = cmake_cache_value(paths.build_dir, "WB_SANITIZERS");
   bool const threaded_only = cmake_cache_flag(paths.build_dir, "WB_THREADED_EXERCISES_ONLY", false);
-  bool const wrong_versions = cmake_cache_flag(paths.build_dir, "WB_WRONG_VERSIONS", true);
+  // all (also when the tree predates the setting), sanitizer or none
+  auto wrong_versions = cmake_cache_value(paths.build_dir, "WB_WRONG_VERSIONS");
+  if (wrong_versions.empty()) wrong_versions = "all";
+  plan.wrong_versions_built = wrong_versions;
   for (auto const& exercise : chapter.exercises) {
     auto mutants = find_mutants(mutants_dir, exercise.name, problems);
     for (auto const& mutant : mutants) {
@@ -171,10 +178,13 @@ void check_sources(course::Paths const& paths, ChapterPlan& plan) {
       }
     }
     // What this tree builds (cmake/Workbook.cmake): every exercise, or only the threaded ones
-    // (the tsan tree); every version, or the correct ones only (the other compiler's tree).
+    // (the tsan tree); every wrong version, only those its sanitizer must judge (the tsan tree),
+    // or none (the other compiler's tree). Correct versions are built everywhere.
     bool const built_here = exercise.threads || !threaded_only;
     auto const not_built = [&](Mutant const& mutant) {
-      return !built_here || (!mutant.correct && !wrong_versions);
+      if (!built_here) return true;
+      if (mutant.correct || wrong_versions == "all") return false;
+      return wrong_versions == "none" || mutant.sanitizer.empty();
     };
     plan.wrong_versions_not_built.push_back(
         built_here
@@ -227,6 +237,7 @@ ExerciseReport verify_exercise(Session const& session, ChapterPlan const& plan, 
   report.tests = exercise.tests.size();
   report.elsewhere = plan.elsewhere[index];
   report.wrong_versions_not_built = plan.wrong_versions_not_built[index];
+  report.wrong_versions_built = plan.wrong_versions_built;
   report.built_here = plan.built_here[index];
   if (!report.built_here) return report;
 
@@ -392,12 +403,19 @@ void print_report(Session const& session, ExerciseReport const& report) {
                  ? term.dim("not built here")
                  : count(report.mutants_caught(), report.wrong_versions(), "caught"));
   if (report.wrong_versions_not_built > 0) {
-    fmt::print("{}", term.dim(wrap_hanging(
-                         fmt::format("· {} wrong version{}: this tree builds the correct versions "
-                                     "only; verified in the debug and tsan trees",
-                                     report.wrong_versions_not_built,
-                                     report.wrong_versions_not_built == 1 ? "" : "s"),
-                         term.width(), "    ", "      ")));
+    auto const left_out = report.wrong_versions_not_built;
+    auto const line =
+        report.wrong_versions_built == "sanitizer"
+            ? fmt::format(
+                  "· {} wrong version{}: caught in the debug tree, so check never runs "
+                  "{} under this tree's sanitizer; this tree builds only the ones its "
+                  "sanitizer alone sees",
+                  left_out, left_out == 1 ? "" : "s", left_out == 1 ? "it" : "them")
+            : fmt::format(
+                  "· {} wrong version{}: this tree builds the correct versions only; "
+                  "verified in the debug tree",
+                  left_out, left_out == 1 ? "" : "s");
+    fmt::print("{}", term.dim(wrap_hanging(line, term.width(), "    ", "      ")));
   }
   if (report.correct_versions() > 0) {
     fmt::print("    correct versions written differently: {}\n",
@@ -497,7 +515,7 @@ int run_verify(Session const& session, VerifyOptions const& options) {
   std::vector<std::string> problems;
   for (auto const& chapter : chosen) {
     try {
-      ChapterPlan plan{course::load_chapter(chapter.dir), {}, {}, {}, {}, {}};
+      ChapterPlan plan{course::load_chapter(chapter.dir), {}, {}, {}, {}, "all", {}};
       check_sources(paths, plan);
       problems.insert(problems.end(), plan.problems.begin(), plan.problems.end());
       plans.push_back(std::move(plan));

@@ -1,7 +1,7 @@
 // wb::oracle::TimedPolls — the blocking watchdog as a future adaptor, for futures that need a
 // real runtime (spawn, spawn_blocking) and so cannot run under an oracle executor: it times every
-// poll of the future inside it, on whatever executor polls it, and a poll over the limit ends the
-// run with a verdict naming the executor thread that was blocked.
+// poll of the future inside it, on whatever executor polls it, and a poll over the limit that
+// slept or spun (PollStopwatch) ends the run with a verdict naming the executor thread it blocked.
 #pragma once
 
 #include <chrono>
@@ -10,6 +10,7 @@
 
 #include "wb/core/contract.hpp"
 #include "wb/core/future.hpp"
+#include "wb/oracle/poll_stopwatch.hpp"
 #include "wb/oracle/verdicts.hpp"
 
 namespace wb::oracle {
@@ -23,13 +24,13 @@ class TimedPolls {
 
   Poll<Output> poll(Context& cx) {
     ++polls_;
-    auto const started = std::chrono::steady_clock::now();
+    PollStopwatch stopwatch;
     auto result = inner_.poll(cx);
-    auto const took = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
-    if (took > limit_)
+    stopwatch.stop();
+    // A poll the machine's load preempted has blocked nothing: judged only when it slept or spun.
+    if (stopwatch.blocked_longer_than(limit_))
       throw ContractViolation(std::string(verdict::blocking_watchdog),
-                              verdict::blocked_executor(polls_, took, limit_));
+                              verdict::blocked_executor(polls_, stopwatch.took(), limit_));
     return result;
   }
 

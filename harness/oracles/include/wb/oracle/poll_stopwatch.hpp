@@ -1,0 +1,72 @@
+// wb::oracle::PollStopwatch — how long one poll took, and whether it blocked its thread.
+// A poll longer than the limit blocked its executor only if its thread waited in the kernel (a
+// voluntary context switch: a sleep, a lock or a read that had to wait, a join) or spent the
+// limit's worth of CPU itself (a busy wait). A poll that only waited for a CPU — a busy machine
+// preempted the thread — did not block anything, and is not judged by the time it lost.
+#pragma once
+
+#include <sys/resource.h>
+#include <time.h>
+
+#include <chrono>
+
+namespace wb::oracle {
+
+class PollStopwatch {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  /// Starts timing on the calling thread, which must be the one that polls.
+  PollStopwatch() : start_(Reading::now()), end_(start_) {}
+
+  /// Starts again, from now.
+  void start() { start_ = end_ = Reading::now(); }
+
+  /// Ends timing (on the thread that started it).
+  void stop() { end_ = Reading::now(); }
+
+  /// Wall-clock time from start to stop.
+  std::chrono::milliseconds took() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(end_.wall - start_.wall);
+  }
+
+  /// Whether the poll took longer than `limit` while it slept or kept the CPU busy.
+  bool blocked_longer_than(std::chrono::milliseconds limit) const {
+    if (took() <= limit) return false;
+    bool const slept = end_.voluntary_switches > start_.voluntary_switches;
+    bool const busy = end_.cpu - start_.cpu >= limit;
+    return slept || busy;
+  }
+
+ private:
+  struct Reading {
+    Clock::time_point wall;
+    std::chrono::nanoseconds cpu{0};
+    long voluntary_switches = 0;
+
+    static Reading now() {
+      Reading reading;
+      reading.wall = Clock::now();
+      timespec cpu{};
+      if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0) {
+        reading.cpu = std::chrono::seconds(cpu.tv_sec) + std::chrono::nanoseconds(cpu.tv_nsec);
+      }
+      rusage usage{};
+      // Without the counter, every switch counts as one: a poll over the limit is then judged
+      // by its time alone, as before this distinction.
+      reading.voluntary_switches =
+          ::getrusage(RUSAGE_THREAD, &usage) == 0 ? usage.ru_nvcsw : ++fallback_switches();
+      return reading;
+    }
+
+    static long& fallback_switches() {
+      thread_local long count = 0;
+      return count;
+    }
+  };
+
+  Reading start_;
+  Reading end_;
+};
+
+}  // namespace wb::oracle
