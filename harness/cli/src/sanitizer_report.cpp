@@ -22,6 +22,7 @@ struct Frame {
 // AddressSanitizer:  "    #9 0x55… in CountdownFuture::poll(wb::Context&) /path/countdown.hpp:19"
 //                    "    #9 0x55… in CountdownFuture::poll(wb::Context&) (/path/binary+0x65bd5a)"
 // ThreadSanitizer:   "    #0 Counter::poll() /path/race.hpp:2 (race+0x1902)"
+//   with clang:      "    #0 Counter::poll() /path/race.hpp:2:9 (race+0x1902) (BuildId: 5f2a…)"
 std::optional<Frame> parse_frame(std::string_view line) {
   auto text = trim(line);
   if (text.size() < 2 || text[0] != '#' || text[1] < '0' || text[1] > '9') return std::nullopt;
@@ -34,12 +35,13 @@ std::optional<Frame> parse_frame(std::string_view line) {
     if (in == std::string_view::npos) return frame;
     rest = rest.substr(in + 4);
   }
-  // "(module+0x…)" at the end says only which binary
-  if (rest.ends_with(")")) {
+  // "(module+0x…)" and clang's "(BuildId: …)" at the end say only which binary
+  while (rest.ends_with(")")) {
     auto open = rest.rfind(" (");
-    if (open != std::string_view::npos && contains(rest.substr(open), "+0x")) {
-      rest = trim(rest.substr(0, open));
-    }
+    if (open == std::string_view::npos) break;
+    auto const group = rest.substr(open + 1);
+    if (!contains(group, "+0x") && !group.starts_with("(BuildId:")) break;
+    rest = trim(rest.substr(0, open));
   }
   // "… /path/file.hpp:19[:5]" at the end
   if (auto last = rest.rfind(' '); last != std::string_view::npos) {

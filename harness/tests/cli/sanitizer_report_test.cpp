@@ -70,6 +70,21 @@ TEST_CASE("a data race names both accesses and which of them held a lock") {
   CHECK(plain->likely_cause.empty());
 }
 
+TEST_CASE("clang's ThreadSanitizer report names both accesses without its build ids") {
+  // ch03's parker reading its token outside the lock while a waker sets it under the lock.
+  auto report = wb::cli::find_sanitizer_report(fixture("tsan_parker_race_clang.txt"));
+  REQUIRE(report.has_value());
+  CHECK(report->kind == "data race");
+  CHECK(report->where == "ex::ThreadParker::park() (block_on.hpp:18)");
+  CHECK_THAT(
+      report->accesses,
+      Catch::Matchers::ContainsSubstring("a read in ex::ThreadParker::park() (block_on.hpp:18)") &&
+          Catch::Matchers::ContainsSubstring("a write in unpark (block_on.hpp:33)") &&
+          Catch::Matchers::ContainsSubstring("the write held a lock, the read held none"));
+  CHECK_THAT(report->summary(), !Catch::Matchers::ContainsSubstring("BuildId") &&
+                                    !Catch::Matchers::ContainsSubstring("+0x"));
+}
+
 TEST_CASE("undefined behaviour is UBSan's own words and the line") {
   auto report = wb::cli::find_sanitizer_report(
       "/repo/chapters/ch02-x/countdown.hpp:19:88: runtime error: reference binding to null "
