@@ -33,7 +33,9 @@ class PollStopwatch {
   /// Whether the poll took longer than `limit` while it slept or kept the CPU busy.
   bool blocked_longer_than(std::chrono::milliseconds limit) const {
     if (took() <= limit) return false;
-    bool const slept = end_.voluntary_switches > start_.voluntary_switches;
+    // Without the counter (-1) the poll is judged by its time alone.
+    bool const slept = start_.voluntary_switches < 0 || end_.voluntary_switches < 0 ||
+                       end_.voluntary_switches > start_.voluntary_switches;
     bool const busy = end_.cpu - start_.cpu >= limit;
     return slept || busy;
   }
@@ -52,16 +54,8 @@ class PollStopwatch {
         reading.cpu = std::chrono::seconds(cpu.tv_sec) + std::chrono::nanoseconds(cpu.tv_nsec);
       }
       rusage usage{};
-      // Without the counter, every switch counts as one: a poll over the limit is then judged
-      // by its time alone, as before this distinction.
-      reading.voluntary_switches =
-          ::getrusage(RUSAGE_THREAD, &usage) == 0 ? usage.ru_nvcsw : ++fallback_switches();
+      reading.voluntary_switches = ::getrusage(RUSAGE_THREAD, &usage) == 0 ? usage.ru_nvcsw : -1;
       return reading;
-    }
-
-    static long& fallback_switches() {
-      thread_local long count = 0;
-      return count;
     }
   };
 
