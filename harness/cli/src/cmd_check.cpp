@@ -10,18 +10,21 @@
 #include <fstream>
 #include <memory>
 
-#include "wb/cli/build.hpp"
 #include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
 #include "wb/cli/compile_hints.hpp"
-#include "wb/cli/grading.hpp"
 #include "wb/cli/pristine.hpp"
-#include "wb/cli/sanitizer_report.hpp"
-#include "wb/cli/text.hpp"
+#include "wb/cli/record_check.hpp"
 #include "wb/cli/tsan_stage.hpp"
 #include "wb/course/files.hpp"
+#include "wb/run/build.hpp"
+#include "wb/run/exercise_outcome.hpp"
+#include "wb/run/sanitizer_report.hpp"
+#include "wb/text/text.hpp"
 
 namespace wb::cli {
+using namespace wb::run;
+using namespace wb::text;
 namespace fs = std::filesystem;
 using wb::testing::Reason;
 using wb::testing::Status;

@@ -7,15 +7,18 @@
 #include <regex>
 #include <system_error>
 
-#include "wb/cli/build.hpp"
 #include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
 #include "wb/cli/pristine.hpp"
-#include "wb/cli/process.hpp"
-#include "wb/cli/text.hpp"
 #include "wb/course/files.hpp"
+#include "wb/run/build.hpp"
+#include "wb/run/process.hpp"
+#include "wb/text/text.hpp"
 
 namespace wb::cli {
+using namespace wb::run;
+using run::run_command;  // cli::run_command(), the `run` command's spec, would hide it
+using namespace wb::text;
 namespace fs = std::filesystem;
 
 namespace {

@@ -6,9 +6,10 @@
 
 #include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
-#include "wb/cli/text.hpp"
+#include "wb/text/text.hpp"
 
 namespace wb::cli {
+using namespace wb::text;
 
 int run_list(Session const& session) {
   auto const& term = session.term;

@@ -13,10 +13,11 @@
 #include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
 #include "wb/cli/pristine.hpp"
-#include "wb/cli/text.hpp"
 #include "wb/course/files.hpp"
+#include "wb/text/text.hpp"
 
 namespace wb::cli {
+using namespace wb::text;
 namespace fs = std::filesystem;
 
 namespace {

@@ -12,12 +12,12 @@
 #include <memory>
 #include <vector>
 
-#include "wb/cli/build.hpp"
 #include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
-#include "wb/cli/text.hpp"
+#include "wb/run/build.hpp"
 
 namespace wb::cli {
+using namespace wb::run;
 namespace fs = std::filesystem;
 
 namespace {

@@ -9,11 +9,14 @@
 
 #include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
-#include "wb/cli/process.hpp"
-#include "wb/cli/text.hpp"
 #include "wb/course/files.hpp"
+#include "wb/run/process.hpp"
+#include "wb/text/text.hpp"
 
 namespace wb::cli {
+using namespace wb::run;
+using run::run_command;  // cli::run_command(), the `run` command's spec, would hide it
+using namespace wb::text;
 namespace fs = std::filesystem;
 
 int run_solution(Session const& session, SolutionOptions const& options) {

@@ -19,14 +19,16 @@
 #include <set>
 #include <system_error>
 
-#include "wb/cli/build.hpp"
 #include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
-#include "wb/cli/grading.hpp"
 #include "wb/cli/mutant.hpp"
-#include "wb/cli/text.hpp"
+#include "wb/run/build.hpp"
+#include "wb/run/exercise_outcome.hpp"
+#include "wb/text/text.hpp"
 
 namespace wb::cli {
+using namespace wb::run;
+using namespace wb::text;
 namespace fs = std::filesystem;
 using wb::testing::Status;
 

@@ -23,9 +23,10 @@
 
 #include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
-#include "wb/cli/process.hpp"
+#include "wb/run/process.hpp"
 
 namespace wb::cli {
+using namespace wb::run;
 namespace fs = std::filesystem;
 
 namespace {

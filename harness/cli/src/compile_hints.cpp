@@ -4,6 +4,7 @@
 #include <regex>
 
 namespace wb::cli {
+using namespace wb::run;
 
 namespace {
 

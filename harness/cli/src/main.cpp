@@ -8,7 +8,7 @@
 
 #include "wb/cli/command_spec.hpp"
 #include "wb/cli/commands.hpp"
-#include "wb/cli/process.hpp"
+#include "wb/run/process.hpp"
 #ifdef WB_WITH_GRADING
 #include "wb/grade/commands.hpp"
 #endif
@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
     return code == 0 ? exit_ok : exit_usage;
   }
 
-  install_interrupt_handler();
+  wb::run::install_interrupt_handler();
   auto const session = Session::discover();
   for (auto const& [command, run] : chosen) {
     if (*command) return (*run)(session);

@@ -2,11 +2,13 @@
 
 #include <fmt/core.h>
 
-#include "wb/cli/process.hpp"
-#include "wb/cli/text.hpp"
 #include "wb/course/progress.hpp"
+#include "wb/run/process.hpp"
+#include "wb/text/text.hpp"
 
 namespace wb::cli {
+using namespace wb::run;
+using namespace wb::text;
 namespace fs = std::filesystem;
 
 std::variant<PristineVersion, PristineError> pristine_version(fs::path const& root,

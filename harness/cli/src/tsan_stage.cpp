@@ -5,10 +5,11 @@
 #include <algorithm>
 #include <system_error>
 
-#include "wb/cli/build.hpp"
-#include "wb/cli/process.hpp"
+#include "wb/run/build.hpp"
+#include "wb/run/process.hpp"
 
 namespace wb::cli {
+using namespace wb::run;
 namespace fs = std::filesystem;
 using wb::testing::Status;
 

@@ -17,8 +17,8 @@
 #include <sstream>
 #include <system_error>
 
-#include "wb/cli/process.hpp"
-#include "wb/cli/text.hpp"
+#include "wb/run/process.hpp"
+#include "wb/text/text.hpp"
 
 namespace wb::grade {
 namespace fs = std::filesystem;
@@ -84,7 +84,7 @@ std::optional<fs::path> folder_in(CgroupMount const& mount, std::string const& p
 }
 
 std::optional<long long> number_after(std::string_view text, std::string_view key) {
-  for (auto const& line : cli::split_lines(text)) {
+  for (auto const& line : text::split_lines(text)) {
     std::string_view view = line;
     if (view.starts_with(key) && view.size() > key.size() && view[key.size()] == ' ') {
       return std::atoll(line.c_str() + key.size() + 1);
@@ -185,7 +185,7 @@ void cleanup_on_interrupt() noexcept {
 
 int take_cleanup_slot(std::vector<fs::path> const& folders, int kind) {
   static std::atomic<bool> registered{false};
-  if (!registered.exchange(true)) cli::add_interrupt_cleanup(&cleanup_on_interrupt);
+  if (!registered.exchange(true)) run::add_interrupt_cleanup(&cleanup_on_interrupt);
   for (std::size_t i = 0; i < cleanup_slots.size(); ++i) {
     auto& slot = cleanup_slots[i];
     int expected = 0;
@@ -240,7 +240,7 @@ void remove_stale(fs::path const& parent) {
 
 std::vector<CgroupMembership> parse_proc_cgroup(std::string_view text) {
   std::vector<CgroupMembership> out;
-  for (auto const& line : cli::split_lines(text)) {
+  for (auto const& line : text::split_lines(text)) {
     auto const first = line.find(':');
     auto const second = line.find(':', first == std::string::npos ? first : first + 1);
     if (first == std::string::npos || second == std::string::npos) continue;
@@ -256,7 +256,7 @@ std::vector<CgroupMembership> parse_proc_cgroup(std::string_view text) {
 
 std::vector<CgroupMount> parse_cgroup_mounts(std::string_view mountinfo) {
   std::vector<CgroupMount> out;
-  for (auto const& line : cli::split_lines(mountinfo)) {
+  for (auto const& line : text::split_lines(mountinfo)) {
     // ID parent major:minor root mount-point options [optional…] - type source super-options
     auto const dash = line.find(" - ");
     if (dash == std::string::npos) continue;
@@ -293,7 +293,7 @@ CgroupPlaces find_cgroups(std::string_view proc_cgroup, std::string_view mountin
       if (!mount.v2) continue;
       auto const folder = folder_in(mount, membership.path);
       if (!folder) continue;
-      auto const handed_on = split(cli::trim(read_file(*folder / "cgroup.subtree_control")), ' ');
+      auto const handed_on = split(text::trim(read_file(*folder / "cgroup.subtree_control")), ' ');
       if (!has(handed_on, "memory") || !has(handed_on, "pids")) {
         why_not_v2 = fmt::format(
             "cgroup v2 at {} does not hand memory and pids on to its children "

@@ -2,10 +2,10 @@
 //   student     the course as learners get it: no solutions/, no mutants (each is the solution
 //               with one mistake, so one diff away from it), no grading fixtures (one is a correct
 //               answer), no grading library, no instructor's test suite or CI, no progress, no
-//               build trees, and the learner's README (harness/grade/student/README.md). Book pages that {{#include}} a solution show
-//               only the lines they include: those lines go to book/src/solution-snippets/, every
-//               other line blanked (so line numbers still match), and the bundle's book is built
-//               to prove it. --tarball packs it too.
+//               build trees, and the learner's README (harness/grade/student/README.md). Book pages
+//               that {{#include}} a solution show only the lines they include: those lines go to
+//               book/src/solution-snippets/, every other line blanked (so line numbers still
+//               match), and the bundle's book is built to prove it. --tarball packs it too.
 //   gradescope  an autograder: the course (as for students) with setup.sh, which installs and
 //               builds it, and run_autograder, which grades /autograder/submission into
 //               /autograder/results/results.json with `workbook grade --format gradescope`.
@@ -22,13 +22,15 @@
 #include <sstream>
 
 #include "wb/cli/commands.hpp"
-#include "wb/cli/process.hpp"
-#include "wb/cli/text.hpp"
 #include "wb/course/files.hpp"
 #include "wb/grade/commands.hpp"
+#include "wb/run/process.hpp"
+#include "wb/text/text.hpp"
 
 namespace wb::grade {
-using namespace wb::cli;  // the runner, the build step, processes and text helpers
+using namespace wb::cli;   // the session, the book command and the exit codes
+using namespace wb::run;   // processes
+using namespace wb::text;  // text helpers
 namespace fs = std::filesystem;
 
 namespace {

@@ -17,17 +17,17 @@
 #include <sstream>
 #include <thread>
 
-#include "wb/cli/build.hpp"
 #include "wb/cli/commands.hpp"
-#include "wb/cli/text.hpp"
 #include "wb/course/files.hpp"
 #include "wb/grade/commands.hpp"
 #include "wb/grade/grader.hpp"
 #include "wb/grade/pristine_chapters.hpp"
 #include "wb/grade/report_formats.hpp"
+#include "wb/run/build.hpp"
 
 namespace wb::grade {
-using namespace wb::cli;  // the runner, the build step, processes and text helpers
+using namespace wb::cli;  // the session, the terminal and the exit codes
+using namespace wb::run;  // the build step and processes
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
@@ -203,7 +203,7 @@ bool configure_grading_tree(Session const& session, fs::path const& tree_dir) {
                                    "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1",
                                    "-DWB_SANITIZERS="};
   // The same compiler as the tree the workbook was built in.
-  if (auto compiler = cli::cmake_cache_value(session.paths.build_dir, "CMAKE_CXX_COMPILER");
+  if (auto compiler = run::cmake_cache_value(session.paths.build_dir, "CMAKE_CXX_COMPILER");
       !compiler.empty()) {
     argv.push_back("-DCMAKE_CXX_COMPILER=" + compiler);
   }

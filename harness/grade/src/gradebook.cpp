@@ -8,10 +8,10 @@
 #include <stdexcept>
 
 #include "wb/book/html.hpp"
-#include "wb/cli/text.hpp"
+#include "wb/text/text.hpp"
 
 namespace wb::grade {
-using namespace wb::cli;  // the runner, the build step, processes and text helpers
+using namespace wb::text;  // text helpers
 using nlohmann::json;
 
 int GradedExercise::points() const {
@@ -359,7 +359,7 @@ std::string pad(std::string_view text, std::size_t width, bool right = false) {
 
 }  // namespace
 
-std::string format_table(Gradebook const& book, Terminal const& term) {
+std::string format_table(Gradebook const& book, cli::Terminal const& term) {
   std::size_t name_width = 10;
   for (auto const& submission : book.submissions) {
     name_width = std::max(name_width, display_width(submission.name));

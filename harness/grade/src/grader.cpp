@@ -10,14 +10,15 @@
 #include <sstream>
 #include <system_error>
 
-#include "wb/cli/compiler_log.hpp"
-#include "wb/cli/grading.hpp"
-#include "wb/cli/text.hpp"
 #include "wb/course/files.hpp"
 #include "wb/grade/sha256.hpp"
+#include "wb/run/compiler_log.hpp"
+#include "wb/run/exercise_outcome.hpp"
+#include "wb/text/text.hpp"
 
 namespace wb::grade {
-using namespace wb::cli;  // the runner, the build step, processes and text helpers
+using namespace wb::run;   // the runner, scoring by chapter.toml, compiler logs, processes
+using namespace wb::text;  // text helpers
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using wb::testing::Reason;

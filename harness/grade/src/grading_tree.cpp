@@ -6,12 +6,13 @@
 #include <set>
 #include <system_error>
 
-#include "wb/cli/process.hpp"
-#include "wb/cli/text.hpp"
 #include "wb/grade/sha256.hpp"
+#include "wb/run/process.hpp"
+#include "wb/text/text.hpp"
 
 namespace wb::grade {
-using namespace wb::cli;  // the runner, the build step, processes and text helpers
+using namespace wb::run;   // processes
+using namespace wb::text;  // text helpers
 namespace fs = std::filesystem;
 
 std::vector<std::string> split_shell_words(std::string_view line) {

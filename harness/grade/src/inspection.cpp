@@ -8,12 +8,12 @@
 #include <cstdlib>
 #include <memory>
 
-#include "wb/cli/text.hpp"
+#include "wb/text/text.hpp"
 
 namespace wb::grade {
 namespace fs = std::filesystem;
-using wb::cli::split_lines;
-using wb::cli::trim;
+using wb::text::split_lines;
+using wb::text::trim;
 
 namespace {
 

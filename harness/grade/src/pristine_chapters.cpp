@@ -9,13 +9,14 @@
 #include <system_error>
 
 #include "wb/cli/pristine.hpp"
-#include "wb/cli/process.hpp"
-#include "wb/cli/text.hpp"
 #include "wb/course/files.hpp"
 #include "wb/grade/sha256.hpp"
+#include "wb/run/process.hpp"
+#include "wb/text/text.hpp"
 
 namespace wb::grade {
-using namespace wb::cli;  // processes and text helpers
+using namespace wb::run;   // processes
+using namespace wb::text;  // text helpers
 namespace fs = std::filesystem;
 
 namespace {
@@ -84,7 +85,7 @@ PristineChapters pristine_chapters(fs::path const& root,
           std::string stub;
           if (shown.success() && contains(shown.output, "WB_TODO")) {
             stub = std::move(shown.output);
-          } else if (auto version = pristine_version(root, root / "chapters" / relative);
+          } else if (auto version = cli::pristine_version(root, root / "chapters" / relative);
                      auto* found = std::get_if<cli::PristineVersion>(&version)) {
             stub = std::move(found->content);
             older.push_back(fmt::format("{} (from {})", relative, found->commit.substr(0, 10)));

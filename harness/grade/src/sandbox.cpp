@@ -14,10 +14,11 @@
 #include <sstream>
 #include <system_error>
 
-#include "wb/cli/text.hpp"
+#include "wb/text/text.hpp"
 
 namespace wb::grade {
-using namespace wb::cli;  // the runner, the build step, processes and text helpers
+using namespace wb::run;   // processes
+using namespace wb::text;  // text helpers
 namespace fs = std::filesystem;
 
 namespace {

@@ -17,10 +17,11 @@
 #include <system_error>
 #include <utility>
 
-#include "wb/cli/text.hpp"
+#include "wb/text/text.hpp"
 
 namespace wb::grade {
-using namespace wb::cli;  // the runner, the build step, processes and text helpers
+using namespace wb::run;   // processes
+using namespace wb::text;  // text helpers
 namespace fs = std::filesystem;
 
 std::string const* SubmissionFiles::find(std::string const& slug, std::string const& file) const {

@@ -6,13 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "wb/cli/compiler_log.hpp"
+#include "wb/run/compiler_log.hpp"
 #include "wb/testing/catch.hpp"
 
 namespace {
 
-using wb::cli::Diagnostic;
 using wb::cli::explain_compile_error;
+using wb::run::Diagnostic;
 
 Diagnostic error_with(std::string message, std::vector<std::string> notes = {}) {
   Diagnostic error;

@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <wb/cli/process.hpp>
 #include <wb/grade/cgroup.hpp>
 #include <wb/grade/sandbox.hpp>
+#include <wb/run/process.hpp>
 #include <wb/testing/catch.hpp>
 
 namespace {
@@ -163,14 +163,14 @@ TEST_CASE("a child that joins cgroups writes itself into each before it runs") {
   FakeTree tree;
   tree.write("a/cgroup.procs", "");
   tree.write("b/cgroup.procs", "");
-  wb::cli::SpawnOptions options;
+  wb::run::SpawnOptions options;
   options.argv = {"sh", "-c", "exit 3"};
   options.join_cgroups = {(tree.path / "a/cgroup.procs").string(),
                           (tree.path / "b/cgroup.procs").string()};
   options.own_process_group = true;
-  auto const child = wb::cli::spawn(options);
+  auto const child = wb::run::spawn(options);
   REQUIRE(child.pid > 0);
-  auto const status = wb::cli::wait_for(child.pid);
+  auto const status = wb::run::wait_for(child.pid);
   CHECK(status.value == 3);
   CHECK(read(tree.path / "a/cgroup.procs") == "0");
   CHECK(read(tree.path / "b/cgroup.procs") == "0");
@@ -178,11 +178,11 @@ TEST_CASE("a child that joins cgroups writes itself into each before it runs") {
 
 TEST_CASE("a child that cannot join its cgroup does not run") {
   FakeTree tree;
-  wb::cli::SpawnOptions options;
+  wb::run::SpawnOptions options;
   options.argv = {"sh", "-c", "touch ran"};
   options.cwd = tree.path;
   options.join_cgroups = {(tree.path / "missing/cgroup.procs").string()};
-  auto const child = wb::cli::spawn(options);
+  auto const child = wb::run::spawn(options);
   CHECK(child.pid == -1);
   CHECK_THAT(child.error, Catch::Matchers::ContainsSubstring("could not join its cgroup"));
   CHECK_FALSE(fs::exists(tree.path / "ran"));
@@ -191,13 +191,13 @@ TEST_CASE("a child that cannot join its cgroup does not run") {
 TEST_CASE("output of a child started into cgroups reaches run_command") {
   FakeTree tree;
   tree.write("a/cgroup.procs", "");
-  wb::cli::SpawnOptions options;
+  wb::run::SpawnOptions options;
   options.argv = {"sh", "-c", "echo hello; pwd"};
   options.cwd = tree.path;
   options.join_cgroups = {(tree.path / "a/cgroup.procs").string()};
   options.own_process_group = true;
   options.new_session = true;
-  auto const result = wb::cli::run_command(options);
+  auto const result = wb::run::run_command(options);
   CHECK(result.success());
   CHECK(result.output == "hello\n" + tree.path.string() + "\n");
 }
@@ -230,11 +230,11 @@ TEST_CASE("a real step group stops a process that goes past its memory") {
   auto const group = run->group("unit-test", limits, error);
   REQUIRE(group != nullptr);
   // tail keeps the last 150 MB of a pipe in memory
-  wb::cli::SpawnOptions options;
+  wb::run::SpawnOptions options;
   options.argv = {"sh", "-c", "head -c 150000000 /dev/zero | tail -c 150000000 > /dev/null"};
   options.join_cgroups = group->procs_files();
   options.own_process_group = true;
-  auto const result = wb::cli::run_command(options);
+  auto const result = wb::run::run_command(options);
   group->kill_all();
   auto const memory = group->memory();
   CHECK_FALSE(result.success());

@@ -5,12 +5,12 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <wb/cli/runner.hpp>
 #include <wb/grade/gradebook.hpp>
 #include <wb/grade/grading_tree.hpp>
 #include <wb/grade/sandbox.hpp>
 #include <wb/grade/sha256.hpp>
 #include <wb/grade/submission.hpp>
+#include <wb/run/runner.hpp>
 #include <wb/testing/catch.hpp>
 #include <wb/testing/result_signature.hpp>
 
@@ -55,33 +55,33 @@ TEST_CASE("a signed line verifies only with its key and its line number") {
 }
 
 TEST_CASE("a forged result counts when results are not signed and not when they are") {
-  wb::cli::RunOptions options;
-  options.program = WB_CLI_FIXTURE_PROGRAM;
+  wb::run::RunOptions options;
+  options.program = WB_RUN_FIXTURE_PROGRAM;
   options.tests = {"forges a pass and leaves"};
   options.time_limit = std::chrono::seconds(5);
-  auto const trusting = wb::cli::run_tests(options);
+  auto const trusting = wb::run::run_tests(options);
   CHECK(trusting.tests.at(0).status == wb::testing::Status::pass);
 
   options.signed_results = true;
   options.tests_are_known = true;
-  auto const signed_run = wb::cli::run_tests(options);
+  auto const signed_run = wb::run::run_tests(options);
   CHECK(signed_run.tests.at(0).status == wb::testing::Status::fail);
   CHECK(signed_run.tests.at(0).message.find("ended in the middle of this test") !=
         std::string::npos);
   CHECK(signed_run.output.find("end\tforges a pass and leaves\tpass") != std::string::npos);
 
   options.tests = {"passes", "fails with a message"};
-  auto const honest = wb::cli::run_tests(options);
+  auto const honest = wb::run::run_tests(options);
   CHECK(honest.tests.at(0).status == wb::testing::Status::pass);
   CHECK(honest.tests.at(1).status == wb::testing::Status::fail);
 }
 
 TEST_CASE("a program that prints past the cap is stopped and its test fails") {
-  wb::cli::RunOptions options;
-  options.program = WB_CLI_FIXTURE_PROGRAM;
+  wb::run::RunOptions options;
+  options.program = WB_RUN_FIXTURE_PROGRAM;
   options.tests = {"prints a lot", "passes"};
   options.output_cap = 64 * 1024;
-  auto const report = wb::cli::run_tests(options);
+  auto const report = wb::run::run_tests(options);
   CHECK(report.tests.at(0).reason == wb::testing::Reason::too_much_output);
   CHECK(report.tests.at(1).status == wb::testing::Status::pass);
 }
@@ -153,15 +153,15 @@ TEST_CASE("the sandbox applies its limits and hides what it does not mount") {
   request.cwd = "/";
   request.limits.memory_mb = 300;
   request.limits.processes = 50;
-  wb::cli::SpawnOptions spawn;
+  wb::run::SpawnOptions spawn;
   spawn.argv = wb::grade::sandbox_launcher(setup, request);
   spawn.argv.insert(spawn.argv.end(),
                     {"/bin/sh", "-c",
-                     "echo as=$(ulimit -v) files=$(ulimit -n); test -e " WB_CLI_FIXTURES_DIR
+                     "echo as=$(ulimit -v) files=$(ulimit -n); test -e " WB_RUN_FIXTURES_DIR
                      " && echo visible || echo hidden"});
   spawn.env = wb::grade::sandbox_environment(request);
   spawn.clear_env = true;
-  auto const result = wb::cli::run_command(spawn);
+  auto const result = wb::run::run_command(spawn);
   INFO(result.output);
   CHECK(result.output.find("as=307200") != std::string::npos);
   CHECK(result.output.find("files=256") != std::string::npos);

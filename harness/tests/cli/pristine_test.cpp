@@ -5,8 +5,8 @@
 #include <fstream>
 #include <variant>
 #include <wb/cli/pristine.hpp>
-#include <wb/cli/process.hpp>
 #include <wb/course/files.hpp>
+#include <wb/run/process.hpp>
 #include <wb/testing/catch.hpp>
 
 namespace fs = std::filesystem;
@@ -27,7 +27,7 @@ struct Repository {
     std::vector<std::string> argv = {
         "git", "-C", root.string(), "-c", "user.name=t", "-c", "user.email=t@example.com"};
     argv.insert(argv.end(), args.begin(), args.end());
-    auto result = wb::cli::run_command(argv);
+    auto result = wb::run::run_command(argv);
     INFO(result.output);
     REQUIRE(result.success());
   }

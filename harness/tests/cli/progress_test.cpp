@@ -3,7 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
-#include <wb/cli/grading.hpp>
+#include <wb/cli/record_check.hpp>
 #include <wb/course/progress.hpp>
 #include <wb/testing/catch.hpp>
 
@@ -93,16 +93,16 @@ wb::course::ChapterManifest two_test_chapter() {
       "/r/chapters/ch02-x");
 }
 
-wb::cli::TestOutcome test(std::string name, int points, wb::testing::Status status) {
-  wb::cli::TestOutcome outcome;
+wb::run::TestOutcome test(std::string name, int points, wb::testing::Status status) {
+  wb::run::TestOutcome outcome;
   outcome.name = std::move(name);
   outcome.points = points;
   outcome.status = status;
   return outcome;
 }
 
-wb::cli::ExerciseOutcome outcome(wb::testing::Status a, wb::testing::Status b) {
-  wb::cli::ExerciseOutcome result;
+wb::run::ExerciseOutcome outcome(wb::testing::Status a, wb::testing::Status b) {
+  wb::run::ExerciseOutcome result;
   result.exercise = "countdown";
   result.tests = {test("a", 1, a), test("b", 2, b)};
   return result;

@@ -4,17 +4,17 @@
 #include <fstream>
 #include <string>
 #include <vector>
-#include <wb/cli/build.hpp>
 #include <wb/cli/mutant.hpp>
 #include <wb/cli/tsan_stage.hpp>
+#include <wb/run/build.hpp>
 #include <wb/testing/catch.hpp>
 
 #include "temp_dir.hpp"
 
 namespace {
 
-using wb::cli::ExerciseOutcome;
-using wb::cli::TestOutcome;
+using wb::run::ExerciseOutcome;
+using wb::run::TestOutcome;
 using wb::testing::Status;
 namespace fs = std::filesystem;
 
@@ -72,22 +72,22 @@ TEST_CASE("a build tree is a ThreadSanitizer tree when its cache says so") {
 TEST_CASE("what a tree builds of the chapters is read from its cache's booleans") {
   ScratchDir scratch;
   // No cache, or no entry: the default (an old tree builds everything).
-  CHECK(wb::cli::cmake_cache_flag(scratch.path, "WB_WRONG_VERSIONS", true));
-  CHECK_FALSE(wb::cli::cmake_cache_flag(scratch.path, "WB_THREADED_EXERCISES_ONLY", false));
+  CHECK(wb::run::cmake_cache_flag(scratch.path, "WB_WRONG_VERSIONS", true));
+  CHECK_FALSE(wb::run::cmake_cache_flag(scratch.path, "WB_THREADED_EXERCISES_ONLY", false));
   std::ofstream(scratch.path / "CMakeCache.txt")
       << "WB_WRONG_VERSIONS:BOOL=OFF\nWB_THREADED_EXERCISES_ONLY:BOOL=ON\n"
          "WB_A:STRING=false\nWB_B:STRING=No\nWB_C:STRING=0\nWB_D:STRING=1\nWB_E:BOOL=TRUE\n"
          "WB_F:STRING=\nWB_G:PATH=WB_G-NOTFOUND\n";
-  CHECK_FALSE(wb::cli::cmake_cache_flag(scratch.path, "WB_WRONG_VERSIONS", true));
-  CHECK(wb::cli::cmake_cache_flag(scratch.path, "WB_THREADED_EXERCISES_ONLY", false));
-  CHECK_FALSE(wb::cli::cmake_cache_flag(scratch.path, "WB_A", true));
-  CHECK_FALSE(wb::cli::cmake_cache_flag(scratch.path, "WB_B", true));
-  CHECK_FALSE(wb::cli::cmake_cache_flag(scratch.path, "WB_C", true));
-  CHECK(wb::cli::cmake_cache_flag(scratch.path, "WB_D", false));
-  CHECK(wb::cli::cmake_cache_flag(scratch.path, "WB_E", false));
-  CHECK(wb::cli::cmake_cache_flag(scratch.path, "WB_F", true));  // empty: the default
-  CHECK_FALSE(wb::cli::cmake_cache_flag(scratch.path, "WB_F", false));
-  CHECK_FALSE(wb::cli::cmake_cache_flag(scratch.path, "WB_G", true));
+  CHECK_FALSE(wb::run::cmake_cache_flag(scratch.path, "WB_WRONG_VERSIONS", true));
+  CHECK(wb::run::cmake_cache_flag(scratch.path, "WB_THREADED_EXERCISES_ONLY", false));
+  CHECK_FALSE(wb::run::cmake_cache_flag(scratch.path, "WB_A", true));
+  CHECK_FALSE(wb::run::cmake_cache_flag(scratch.path, "WB_B", true));
+  CHECK_FALSE(wb::run::cmake_cache_flag(scratch.path, "WB_C", true));
+  CHECK(wb::run::cmake_cache_flag(scratch.path, "WB_D", false));
+  CHECK(wb::run::cmake_cache_flag(scratch.path, "WB_E", false));
+  CHECK(wb::run::cmake_cache_flag(scratch.path, "WB_F", true));  // empty: the default
+  CHECK_FALSE(wb::run::cmake_cache_flag(scratch.path, "WB_F", false));
+  CHECK_FALSE(wb::run::cmake_cache_flag(scratch.path, "WB_G", true));
 }
 
 TEST_CASE("a wrong version only one sanitizer judges says so in its expect.toml") {

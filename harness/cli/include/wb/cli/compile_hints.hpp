@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "wb/cli/compiler_log.hpp"
+#include "wb/run/compiler_log.hpp"
 
 namespace wb::cli {
 
@@ -24,6 +24,6 @@ struct CompileHint {
 };
 
 /// The first known mistake `error` matches — GCC's and clang's wordings alike — if any.
-std::optional<CompileHint> explain_compile_error(Diagnostic const& error);
+std::optional<CompileHint> explain_compile_error(run::Diagnostic const& error);
 
 }  // namespace wb::cli

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "wb/cli/commands.hpp"
-#include "wb/cli/grading.hpp"
 #include "wb/course/manifest.hpp"
+#include "wb/run/exercise_outcome.hpp"
 
 namespace wb::cli {
 
@@ -27,11 +27,11 @@ struct TsanStage {
 /// under ThreadSanitizer, and folds what it finds into `outcomes` (merge_tsan_outcome). Nothing
 /// is done when the workbook's own tree is already a ThreadSanitizer build.
 TsanStage run_tsan_stage(Session const& session, course::ChapterManifest const& chapter,
-                         std::vector<ExerciseOutcome>& outcomes, bool trace);
+                         std::vector<run::ExerciseOutcome>& outcomes, bool trace);
 
 /// Folds a run of an exercise under ThreadSanitizer into its outcome under AddressSanitizer:
 /// each test that did not pass there fails here, with what ThreadSanitizer saw and where.
-void merge_tsan_outcome(ExerciseOutcome& outcome, ExerciseOutcome const& under_tsan);
+void merge_tsan_outcome(run::ExerciseOutcome& outcome, run::ExerciseOutcome const& under_tsan);
 
 /// Whether the build tree `build_dir` was configured with ThreadSanitizer (WB_SANITIZERS).
 bool is_tsan_tree(std::filesystem::path const& build_dir);

@@ -17,13 +17,13 @@
 #include <string>
 #include <vector>
 
-#include "wb/cli/runner.hpp"
 #include "wb/course/manifest.hpp"
 #include "wb/grade/gradebook.hpp"
 #include "wb/grade/grading_tree.hpp"
 #include "wb/grade/inspection.hpp"
 #include "wb/grade/sandbox.hpp"
 #include "wb/grade/submission.hpp"
+#include "wb/run/runner.hpp"
 
 namespace wb::grade {
 

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "wb/cli/process.hpp"
 #include "wb/grade/cgroup.hpp"
+#include "wb/run/process.hpp"
 
 namespace wb::grade {
 
@@ -82,7 +82,7 @@ std::vector<std::string> sandbox_launcher(SandboxSetup const& setup, SandboxRequ
 
 /// The environment a sandboxed program gets (with SpawnOptions::clear_env): a PATH, a locale,
 /// HOME and TMPDIR in /tmp, and the sanitizers' options with the memory limit when it is theirs.
-cli::Environment sandbox_environment(SandboxRequest const& request);
+run::Environment sandbox_environment(SandboxRequest const& request);
 
 /// Ends every process of worker `worker`'s user (when running as root, where that user is the
 /// worker's alone): whatever escaped its process group and namespace goes too.

@@ -1,4 +1,4 @@
-#include "wb/cli/runner.hpp"
+#include "wb/run/runner.hpp"
 
 #include <fcntl.h>
 #include <fmt/core.h>
@@ -18,12 +18,13 @@
 #include <set>
 #include <sstream>
 
-#include "wb/cli/sanitizer_report.hpp"
-#include "wb/cli/text.hpp"
 #include "wb/course/files.hpp"
+#include "wb/run/sanitizer_report.hpp"
 #include "wb/testing/result_signature.hpp"
+#include "wb/text/text.hpp"
 
-namespace wb::cli {
+namespace wb::run {
+using namespace wb::text;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using wb::testing::Status;
@@ -807,4 +808,4 @@ RunReport run_tests(RunOptions const& options) {
   return report;
 }
 
-}  // namespace wb::cli
+}  // namespace wb::run

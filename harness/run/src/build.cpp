@@ -1,4 +1,4 @@
-#include "wb/cli/build.hpp"
+#include "wb/run/build.hpp"
 
 #include <fcntl.h>
 #include <fmt/core.h>
@@ -12,10 +12,11 @@
 #include <sstream>
 #include <system_error>
 
-#include "wb/cli/text.hpp"
 #include "wb/course/files.hpp"
+#include "wb/text/text.hpp"
 
-namespace wb::cli {
+namespace wb::run {
+using namespace wb::text;
 namespace fs = std::filesystem;
 
 bool step_belongs_to(FailedStep const& step, std::string_view target) {
@@ -125,4 +126,4 @@ bool cmake_cache_flag(fs::path const& build_dir, std::string_view name, bool oth
            value == "IGNORE" || value.ends_with("-NOTFOUND"));
 }
 
-}  // namespace wb::cli
+}  // namespace wb::run

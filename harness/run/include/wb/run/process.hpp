@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-namespace wb::cli {
+namespace wb::run {
 
 /// How a process ended: its exit code, or the signal that killed it.
 struct ExitStatus {
@@ -125,4 +125,4 @@ int interrupted();
 void track_process_group(pid_t group);
 void untrack_process_group(pid_t group);
 
-}  // namespace wb::cli
+}  // namespace wb::run

@@ -1,6 +1,7 @@
 // Turning a build and test runs into per-exercise results scored by chapter.toml: which tests
 // passed, failed or are not started, why, and how many points that makes. `check` prints these;
-// `verify` compares them with what the stub, the solution and each mutant must give.
+// `verify` compares them with what the stub, the solution and each mutant must give; the grader
+// scores a submission with them.
 #pragma once
 
 #include <filesystem>
@@ -8,12 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "wb/cli/build.hpp"
-#include "wb/cli/compiler_log.hpp"
-#include "wb/cli/runner.hpp"
 #include "wb/course/manifest.hpp"
+#include "wb/run/build.hpp"
+#include "wb/run/compiler_log.hpp"
+#include "wb/run/runner.hpp"
 
-namespace wb::cli {
+namespace wb::run {
 
 /// One test of chapter.toml and how it went: the runner's verdict, and what the test is worth.
 struct TestOutcome : wb::testing::Verdict {
@@ -49,15 +50,4 @@ ExerciseOutcome not_compiled(course::ChapterManifest const& chapter,
                              BuildOutcome const& build,
                              std::vector<std::string> const& all_targets);
 
-}  // namespace wb::cli
-
-#include "wb/course/progress.hpp"
-
-namespace wb::cli {
-
-/// Records a check of the chapter in its progress entry: best points so far, the status, the
-/// time of the check, and each exercise's score.
-void record_check(course::ChapterProgress& progress, course::ChapterManifest const& chapter,
-                  std::vector<ExerciseOutcome> const& outcomes);
-
-}  // namespace wb::cli
+}  // namespace wb::run

@@ -1,25 +1,25 @@
 // Tests of the runner against a test program that misbehaves on purpose (fixtures/).
 #include <chrono>
-#include <wb/cli/runner.hpp>
+#include <wb/run/runner.hpp>
 #include <wb/testing/catch.hpp>
 
 namespace {
 
 using namespace std::chrono_literals;
-using wb::cli::RunOptions;
-using wb::cli::TestEnd;
+using wb::run::RunOptions;
+using wb::run::TestEnd;
 using wb::testing::Reason;
 using wb::testing::Status;
 
 RunOptions fixture(std::vector<std::string> tests) {
   RunOptions options;
-  options.program = WB_CLI_FIXTURE_PROGRAM;
+  options.program = WB_RUN_FIXTURE_PROGRAM;
   options.tests = std::move(tests);
   options.time_limit = 1500ms;
   return options;
 }
 
-wb::testing::Verdict const& result(wb::cli::RunReport const& report, std::string const& name) {
+wb::testing::Verdict const& result(wb::run::RunReport const& report, std::string const& name) {
   auto const* test = report.find(name);
   REQUIRE(test != nullptr);
   return *test;
@@ -28,7 +28,7 @@ wb::testing::Verdict const& result(wb::cli::RunReport const& report, std::string
 }  // namespace
 
 TEST_CASE("the runner reports passing failing and not started tests in the order asked") {
-  auto report = wb::cli::run_tests(fixture({"is not started", "fails with a message", "passes"}));
+  auto report = wb::run::run_tests(fixture({"is not started", "fails with a message", "passes"}));
   REQUIRE(report.error.empty());
   REQUIRE(report.tests.size() == 3);
   CHECK(report.tests[0].name == "is not started");
@@ -45,7 +45,7 @@ TEST_CASE("the runner reports passing failing and not started tests in the order
 }
 
 TEST_CASE("an oracle's verdict arrives with the oracle's name as a field of its own") {
-  auto report = wb::cli::run_tests(
+  auto report = wb::run::run_tests(
       fixture({"breaks a rule of the poll contract", "throws another exception"}));
   auto const& broken = result(report, "breaks a rule of the poll contract");
   CHECK(broken.status == Status::fail);
@@ -63,7 +63,7 @@ TEST_CASE("a test past the time limit fails as a hang and the tests after it sti
       {"passes", "hangs", "fails with a message", "has a comma, and [brackets] in its name"});
   options.time_limit = 300ms;
   auto const started = std::chrono::steady_clock::now();
-  auto report = wb::cli::run_tests(options);
+  auto report = wb::run::run_tests(options);
   auto const took = std::chrono::steady_clock::now() - started;
   auto const& hang = result(report, "hangs");
   CHECK(hang.status == Status::fail);
@@ -82,7 +82,7 @@ TEST_CASE("after as many hangs as allowed the remaining tests are skipped") {
   auto options = fixture({"passes", "hangs", "is stopped by the watchdog"});
   options.time_limit = 300ms;
   options.max_hangs = 1;
-  auto report = wb::cli::run_tests(options);
+  auto report = wb::run::run_tests(options);
   CHECK(result(report, "passes").status == Status::pass);
   CHECK(result(report, "hangs").reason == Reason::timed_out);
   auto const& skipped = result(report, "is stopped by the watchdog");
@@ -94,7 +94,7 @@ TEST_CASE("after as many hangs as allowed the remaining tests are skipped") {
 }
 
 TEST_CASE("a crash fails only the test that crashed with the signal's name") {
-  auto report = wb::cli::run_tests(fixture({"crashes with abort", "passes"}));
+  auto report = wb::run::run_tests(fixture({"crashes with abort", "passes"}));
   auto const& crash = result(report, "crashes with abort");
   CHECK(crash.status == Status::fail);
   CHECK(crash.reason == Reason::crashed);
@@ -104,7 +104,7 @@ TEST_CASE("a crash fails only the test that crashed with the signal's name") {
 }
 
 TEST_CASE("a program that exits in the middle of a test fails that test with its exit code") {
-  auto report = wb::cli::run_tests(fixture({"exits early", "passes"}));
+  auto report = wb::run::run_tests(fixture({"exits early", "passes"}));
   auto const& early = result(report, "exits early");
   CHECK(early.reason == Reason::exited);
   CHECK(early.message.find("exit code 3") != std::string::npos);
@@ -112,7 +112,7 @@ TEST_CASE("a program that exits in the middle of a test fails that test with its
 }
 
 TEST_CASE("the watchdog's verdict becomes the failure message") {
-  auto report = wb::cli::run_tests(fixture({"is stopped by the watchdog", "passes"}));
+  auto report = wb::run::run_tests(fixture({"is stopped by the watchdog", "passes"}));
   auto const& stuck = result(report, "is stopped by the watchdog");
   CHECK(stuck.reason == Reason::watchdog);
   CHECK(stuck.oracle == "spin oracle (blocking watchdog)");
@@ -124,7 +124,7 @@ TEST_CASE("the watchdog's verdict becomes the failure message") {
 TEST_CASE("a flood of output is kept within the limit and the test still passes") {
   auto options = fixture({"prints a lot", "passes"});
   options.output_limit = 4096;
-  auto report = wb::cli::run_tests(options);
+  auto report = wb::run::run_tests(options);
   auto const& loud = result(report, "prints a lot");
   CHECK(loud.status == Status::pass);
   CHECK(loud.output.size() == 4096);
@@ -135,7 +135,7 @@ TEST_CASE("a flood of output is kept within the limit and the test still passes"
 
 TEST_CASE("output is counted to the test that printed it") {
   auto report =
-      wb::cli::run_tests(fixture({"passes", "prints and passes", "fails with a message"}));
+      wb::run::run_tests(fixture({"passes", "prints and passes", "fails with a message"}));
   CHECK(result(report, "passes").output.empty());
   CHECK(result(report, "prints and passes").output == "hello from the test\n");
   CHECK(result(report, "fails with a message").output.empty());
@@ -144,7 +144,7 @@ TEST_CASE("output is counted to the test that printed it") {
 TEST_CASE("a program that crashes before any test leaves every test did not run") {
   auto options = fixture({"passes", "fails with a message"});
   options.env = {{"WB_FIXTURE_CRASH_AT_START", "1"}};
-  auto report = wb::cli::run_tests(options);
+  auto report = wb::run::run_tests(options);
   REQUIRE(report.tests.size() == 2);
   for (auto const& test : report.tests) {
     CHECK(test.reason == Reason::crashed);
@@ -155,7 +155,7 @@ TEST_CASE("a program that crashes before any test leaves every test did not run"
 }
 
 TEST_CASE("a test the program does not have is reported as did not run") {
-  auto report = wb::cli::run_tests(fixture({"passes", "is not in the program"}));
+  auto report = wb::run::run_tests(fixture({"passes", "is not in the program"}));
   CHECK(result(report, "passes").status == Status::pass);
   auto const& missing = result(report, "is not in the program");
   CHECK(missing.reason == Reason::did_not_run);
@@ -164,14 +164,14 @@ TEST_CASE("a test the program does not have is reported as did not run") {
 }
 
 TEST_CASE("output without a newline before the reporter's line is still output") {
-  auto report = wb::cli::run_tests(fixture({"prints without a newline", "passes"}));
+  auto report = wb::run::run_tests(fixture({"prints without a newline", "passes"}));
   CHECK(result(report, "prints without a newline").status == Status::pass);
   CHECK(result(report, "prints without a newline").output == "no newline");
   CHECK(result(report, "passes").status == Status::pass);
 }
 
 TEST_CASE("test names with commas and brackets are run by name") {
-  auto report = wb::cli::run_tests(fixture({"has a comma, and [brackets] in its name"}));
+  auto report = wb::run::run_tests(fixture({"has a comma, and [brackets] in its name"}));
   CHECK(result(report, "has a comma, and [brackets] in its name").status == Status::pass);
 }
 
@@ -179,7 +179,7 @@ TEST_CASE("results are kept when the program hangs after its last test") {
   auto options = fixture({"passes"});
   options.time_limit = 300ms;
   options.env = {{"WB_FIXTURE_HANG_AT_EXIT", "1"}};
-  auto report = wb::cli::run_tests(options);
+  auto report = wb::run::run_tests(options);
   CHECK(result(report, "passes").status == Status::pass);
   REQUIRE(report.notes.size() == 1);
   CHECK(report.notes[0].find("still running") != std::string::npos);
@@ -187,7 +187,7 @@ TEST_CASE("results are kept when the program hangs after its last test") {
 
 #if defined(__SANITIZE_ADDRESS__)
 TEST_CASE("a leak reported after the last test becomes a note") {
-  auto report = wb::cli::run_tests(fixture({"leaks memory"}));
+  auto report = wb::run::run_tests(fixture({"leaks memory"}));
   CHECK(result(report, "leaks memory").status == Status::pass);
   REQUIRE(report.notes.size() == 1);
   CHECK(report.notes[0].find("LeakSanitizer found memory allocated and never freed") !=
@@ -198,7 +198,7 @@ TEST_CASE("a leak reported after the last test becomes a note") {
 TEST_CASE("every test of the program runs when no list is given even after a crash") {
   auto options = fixture({});
   options.time_limit = 300ms;
-  auto report = wb::cli::run_tests(options);
+  auto report = wb::run::run_tests(options);
   CHECK(report.tests.size() == 16);
   CHECK(result(report, "passes").status == Status::pass);
   CHECK(result(report, "hangs").reason == Reason::timed_out);
@@ -210,13 +210,13 @@ TEST_CASE("every test of the program runs when no list is given even after a cra
 TEST_CASE("a program that cannot be started is an error not a crash") {
   auto options = fixture({"passes"});
   options.program = "/nonexistent/test-program";
-  auto report = wb::cli::run_tests(options);
+  auto report = wb::run::run_tests(options);
   CHECK_FALSE(report.error.empty());
   CHECK(result(report, "passes").reason == Reason::did_not_run);
 }
 
 TEST_CASE("the test list of a program comes from Catch2") {
-  auto names = wb::cli::list_tests(WB_CLI_FIXTURE_PROGRAM);
+  auto names = wb::run::list_tests(WB_RUN_FIXTURE_PROGRAM);
   REQUIRE(names.has_value());
   CHECK(names->size() == 16);
   CHECK(names->front() == "passes");
@@ -226,7 +226,7 @@ TEST_CASE("a crash reported by the launcher as exit code 128 plus the signal is 
   // bubblewrap, like a shell, reports a child killed by signal N as its own exit code 128 + N.
   auto options = fixture({"crashes with abort", "passes"});
   options.launcher = {"bash", "-c", "\"$@\"; exit $?", "launcher"};
-  auto report = wb::cli::run_tests(options);
+  auto report = wb::run::run_tests(options);
   auto const& crash = result(report, "crashes with abort");
   CHECK(crash.status == Status::fail);
   CHECK(crash.reason == Reason::crashed);
@@ -235,7 +235,7 @@ TEST_CASE("a crash reported by the launcher as exit code 128 plus the signal is 
 }
 
 TEST_CASE("a race report before a failure is named first and the failure after it") {
-  auto report = wb::cli::run_tests(fixture({"fails after a race report"}));
+  auto report = wb::run::run_tests(fixture({"fails after a race report"}));
   auto const& raced = result(report, "fails after a race report");
   CHECK(raced.status == Status::fail);
   CHECK(raced.reason == Reason::sanitizer);
@@ -247,13 +247,13 @@ TEST_CASE("a race report before a failure is named first and the failure after i
 }
 
 TEST_CASE("each way the runner sees a test end maps to one reason") {
-  CHECK(wb::cli::reason_of(TestEnd::timed_out) == Reason::timed_out);
-  CHECK(wb::cli::reason_of(TestEnd::watchdog) == Reason::watchdog);
-  CHECK(wb::cli::reason_of(TestEnd::crashed) == Reason::crashed);
-  CHECK(wb::cli::reason_of(TestEnd::stopped_by_sanitizer) == Reason::crashed);
-  CHECK(wb::cli::reason_of(TestEnd::exited) == Reason::exited);
-  CHECK(wb::cli::reason_of(TestEnd::too_much_output) == Reason::too_much_output);
-  CHECK(wb::cli::reason_of(TestEnd::out_of_time) == Reason::out_of_time);
-  CHECK(wb::cli::reason_of(TestEnd::skipped) == Reason::skipped);
-  CHECK(wb::cli::reason_of(TestEnd::did_not_run) == Reason::did_not_run);
+  CHECK(wb::run::reason_of(TestEnd::timed_out) == Reason::timed_out);
+  CHECK(wb::run::reason_of(TestEnd::watchdog) == Reason::watchdog);
+  CHECK(wb::run::reason_of(TestEnd::crashed) == Reason::crashed);
+  CHECK(wb::run::reason_of(TestEnd::stopped_by_sanitizer) == Reason::crashed);
+  CHECK(wb::run::reason_of(TestEnd::exited) == Reason::exited);
+  CHECK(wb::run::reason_of(TestEnd::too_much_output) == Reason::too_much_output);
+  CHECK(wb::run::reason_of(TestEnd::out_of_time) == Reason::out_of_time);
+  CHECK(wb::run::reason_of(TestEnd::skipped) == Reason::skipped);
+  CHECK(wb::run::reason_of(TestEnd::did_not_run) == Reason::did_not_run);
 }

@@ -8,10 +8,10 @@
 #include <string_view>
 #include <vector>
 
-#include "wb/cli/compiler_log.hpp"
-#include "wb/cli/process.hpp"
+#include "wb/run/compiler_log.hpp"
+#include "wb/run/process.hpp"
 
-namespace wb::cli {
+namespace wb::run {
 
 struct BuildRequest {
   std::filesystem::path build_dir;
@@ -54,4 +54,4 @@ bool cmake_cache_flag(std::filesystem::path const& build_dir, std::string_view n
 /// linked program "…/<target>").
 bool step_belongs_to(FailedStep const& step, std::string_view target);
 
-}  // namespace wb::cli
+}  // namespace wb::run

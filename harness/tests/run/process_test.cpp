@@ -1,11 +1,11 @@
 // Tests of starting other programs.
 #include <signal.h>
 
-#include <wb/cli/process.hpp>
+#include <wb/run/process.hpp>
 #include <wb/testing/catch.hpp>
 
 TEST_CASE("a command's output and exit code are captured") {
-  auto result = wb::cli::run_command({"sh", "-c", "echo out; echo err >&2; exit 4"});
+  auto result = wb::run::run_command({"sh", "-c", "echo out; echo err >&2; exit 4"});
   REQUIRE(result.started);
   CHECK(result.status.value == 4);
   CHECK_FALSE(result.status.signaled());
@@ -14,16 +14,16 @@ TEST_CASE("a command's output and exit code are captured") {
 }
 
 TEST_CASE("a command killed by a signal says which") {
-  auto result = wb::cli::run_command({"sh", "-c", "kill -SEGV $$"});
+  auto result = wb::run::run_command({"sh", "-c", "kill -SEGV $$"});
   CHECK(result.status.signaled());
-  CHECK(wb::cli::describe(result.status) == "SIGSEGV");
-  CHECK(wb::cli::signal_name(SIGABRT) == "SIGABRT");
+  CHECK(wb::run::describe(result.status) == "SIGSEGV");
+  CHECK(wb::run::signal_name(SIGABRT) == "SIGABRT");
 }
 
 TEST_CASE("a program that does not exist does not start") {
-  auto result = wb::cli::run_command({"wb-no-such-program-anywhere"});
+  auto result = wb::run::run_command({"wb-no-such-program-anywhere"});
   CHECK_FALSE(result.started);
   CHECK_FALSE(result.error.empty());
-  CHECK_FALSE(wb::cli::find_in_path("wb-no-such-program-anywhere").has_value());
-  CHECK(wb::cli::find_in_path("sh").has_value());
+  CHECK_FALSE(wb::run::find_in_path("wb-no-such-program-anywhere").has_value());
+  CHECK(wb::run::find_in_path("sh").has_value());
 }

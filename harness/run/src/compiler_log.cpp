@@ -1,12 +1,13 @@
-#include "wb/cli/compiler_log.hpp"
+#include "wb/run/compiler_log.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 
-#include "wb/cli/text.hpp"
+#include "wb/text/text.hpp"
 
-namespace wb::cli {
+namespace wb::run {
+using namespace wb::text;
 
 namespace {
 
@@ -190,4 +191,4 @@ std::optional<std::string> first_unlocated_error(std::string_view text) {
   return std::nullopt;
 }
 
-}  // namespace wb::cli
+}  // namespace wb::run

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wb::cli {
+namespace wb::run {
 
 struct Diagnostic {
   std::string file;
@@ -45,4 +45,4 @@ std::optional<Diagnostic> first_error(std::string_view text,
 /// A linker's complaint ("undefined reference to …") or other error line without a location.
 std::optional<std::string> first_unlocated_error(std::string_view text);
 
-}  // namespace wb::cli
+}  // namespace wb::run

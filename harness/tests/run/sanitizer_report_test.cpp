@@ -1,21 +1,20 @@
 // Tests of reading sanitizer reports: the kind of mistake in plain words, where it is in the
 // learner's code, and the short version shown under a failure.
-#include <wb/cli/pristine.hpp>
-#include <wb/cli/runner.hpp>
-#include <wb/cli/sanitizer_report.hpp>
 #include <wb/course/files.hpp>
+#include <wb/run/runner.hpp>
+#include <wb/run/sanitizer_report.hpp>
 #include <wb/testing/catch.hpp>
 
 namespace {
 
 std::string fixture(std::string const& name) {
-  return wb::course::read_text_file(std::string(WB_CLI_FIXTURES_DIR) + "/" + name);
+  return wb::course::read_text_file(std::string(WB_RUN_FIXTURES_DIR) + "/" + name);
 }
 
 }  // namespace
 
 TEST_CASE("a use after free is named in plain words with the learner's function") {
-  auto report = wb::cli::find_sanitizer_report(fixture("asan_use_after_free.txt"));
+  auto report = wb::run::find_sanitizer_report(fixture("asan_use_after_free.txt"));
   REQUIRE(report.has_value());
   CHECK(report->tool == "AddressSanitizer");
   CHECK(report->kind == "heap-use-after-free");
@@ -29,7 +28,7 @@ TEST_CASE("a use after free is named in plain words with the learner's function"
 TEST_CASE(
     "the short version of an AddressSanitizer report keeps headings and the learner's frames") {
   auto const full = fixture("asan_use_after_free.txt");
-  auto const shown = wb::cli::condense_sanitizer_output(full);
+  auto const shown = wb::run::condense_sanitizer_output(full);
   CHECK(shown.find("ERROR: AddressSanitizer: heap-use-after-free") != std::string::npos);
   CHECK(shown.find("freed by thread T0 here:") != std::string::npos);
   CHECK(shown.find("    in CountdownFuture::poll(wb::Context&)") != std::string::npos);
@@ -40,12 +39,12 @@ TEST_CASE(
 }
 
 TEST_CASE("a data race is named with the first frame in the learner's files") {
-  auto report = wb::cli::find_sanitizer_report(fixture("tsan_data_race.txt"));
+  auto report = wb::run::find_sanitizer_report(fixture("tsan_data_race.txt"));
   REQUIRE(report.has_value());
   CHECK(report->tool == "ThreadSanitizer");
   CHECK(report->kind == "data race");
   CHECK(report->where == "Counter::poll() (race.hpp:2)");
-  auto const shown = wb::cli::condense_sanitizer_output(fixture("tsan_data_race.txt"));
+  auto const shown = wb::run::condense_sanitizer_output(fixture("tsan_data_race.txt"));
   CHECK(shown.find("Previous write of size 4") != std::string::npos);
   CHECK(shown.find("    in Counter::poll() (race.hpp:2)") != std::string::npos);
   CHECK(shown.find("std_thread.h") == std::string::npos);
@@ -53,7 +52,7 @@ TEST_CASE("a data race is named with the first frame in the learner's files") {
 
 TEST_CASE("a data race names both accesses and which of them held a lock") {
   // A poll that looks at the flag before taking the lock, racing set() on another thread.
-  auto report = wb::cli::find_sanitizer_report(fixture("tsan_flag_race.txt"));
+  auto report = wb::run::find_sanitizer_report(fixture("tsan_flag_race.txt"));
   REQUIRE(report.has_value());
   CHECK(report->kind == "data race");
   CHECK_THAT(report->accesses,
@@ -64,7 +63,7 @@ TEST_CASE("a data race names both accesses and which of them held a lock") {
   CHECK_THAT(report->summary(),
              Catch::Matchers::ContainsSubstring("take the same lock around the read too"));
   // Neither side locked: said so, with no guess about a lock.
-  auto plain = wb::cli::find_sanitizer_report(fixture("tsan_data_race.txt"));
+  auto plain = wb::run::find_sanitizer_report(fixture("tsan_data_race.txt"));
   REQUIRE(plain.has_value());
   CHECK_THAT(plain->accesses, Catch::Matchers::ContainsSubstring("neither holding a lock"));
   CHECK(plain->likely_cause.empty());
@@ -72,7 +71,7 @@ TEST_CASE("a data race names both accesses and which of them held a lock") {
 
 TEST_CASE("clang's ThreadSanitizer report names both accesses without its build ids") {
   // ch03's parker reading its token outside the lock while a waker sets it under the lock.
-  auto report = wb::cli::find_sanitizer_report(fixture("tsan_parker_race_clang.txt"));
+  auto report = wb::run::find_sanitizer_report(fixture("tsan_parker_race_clang.txt"));
   REQUIRE(report.has_value());
   CHECK(report->kind == "data race");
   CHECK(report->where == "ex::ThreadParker::park() (block_on.hpp:18)");
@@ -86,7 +85,7 @@ TEST_CASE("clang's ThreadSanitizer report names both accesses without its build 
 }
 
 TEST_CASE("undefined behaviour is UBSan's own words and the line") {
-  auto report = wb::cli::find_sanitizer_report(
+  auto report = wb::run::find_sanitizer_report(
       "/repo/chapters/ch02-x/countdown.hpp:19:88: runtime error: reference binding to null "
       "pointer of type 'struct basic_string'\n");
   REQUIRE(report.has_value());
@@ -96,20 +95,20 @@ TEST_CASE("undefined behaviour is UBSan's own words and the line") {
 }
 
 TEST_CASE("an exception escaping a thread is reported by what it said") {
-  CHECK(wb::cli::sanitizer_line("terminate called after throwing an instance of 'X'\n"
+  CHECK(wb::run::sanitizer_line("terminate called after throwing an instance of 'X'\n"
                                 "  what():  boom\n") ==
         "terminate called after throwing an instance of 'X': boom");
-  CHECK_FALSE(wb::cli::sanitizer_line("all good\n").has_value());
+  CHECK_FALSE(wb::run::sanitizer_line("all good\n").has_value());
 }
 
 TEST_CASE("output without a sanitizer report is shown as it is") {
   std::string const plain = "poll 1\npoll 2\n";
-  CHECK(wb::cli::condense_sanitizer_output(plain) == plain);
-  CHECK_FALSE(wb::cli::find_sanitizer_report(plain).has_value());
+  CHECK(wb::run::condense_sanitizer_output(plain) == plain);
+  CHECK_FALSE(wb::run::find_sanitizer_report(plain).has_value());
 }
 
 TEST_CASE("undefined behaviour with a stack names the learner's frame without addresses") {
-  auto report = wb::cli::find_sanitizer_report(fixture("ubsan_dead_lambda_capture.txt"));
+  auto report = wb::run::find_sanitizer_report(fixture("ubsan_dead_lambda_capture.txt"));
   REQUIRE(report.has_value());
   CHECK(report->tool == "UndefinedBehaviorSanitizer");
   CHECK(report->where == "operator() (run_with_limit.hpp:45)");
@@ -123,13 +122,13 @@ TEST_CASE("undefined behaviour with a stack names the learner's frame without ad
 }
 
 TEST_CASE("a memory error outside a lambda gets no guess about lambdas") {
-  auto report = wb::cli::find_sanitizer_report(fixture("asan_use_after_free.txt"));
+  auto report = wb::run::find_sanitizer_report(fixture("asan_use_after_free.txt"));
   REQUIRE(report.has_value());
   CHECK(report->likely_cause.empty());
 }
 
 TEST_CASE("clang's name for a lambda's frame gets the same likely cause") {
-  auto report = wb::cli::find_sanitizer_report(fixture("asan_dead_lambda_capture_clang.txt"));
+  auto report = wb::run::find_sanitizer_report(fixture("asan_dead_lambda_capture_clang.txt"));
   REQUIRE(report.has_value());
   CHECK(report->kind == "stack-buffer-underflow");
   CHECK(report->explanation == "a read or write before the start of a local array");
@@ -141,7 +140,7 @@ TEST_CASE("clang's name for a lambda's frame gets the same likely cause") {
 }
 
 TEST_CASE("a crash in a lambda frame as ThreadSanitizer reports it gets the same likely cause") {
-  auto report = wb::cli::find_sanitizer_report(
+  auto report = wb::run::find_sanitizer_report(
       "==4242==WARNING: ThreadSanitizer: signal-unsafe call inside of a signal (pid=4242)\n"
       "    #0 malloc <null> (ch08_run_with_limit+0x5e2b1)\n"
       "    #1 operator() /r/chapters/ch08-runtime-in-depth/run_with_limit.hpp:45 (x+0x1a2b)\n"

@@ -1,9 +1,9 @@
-#include "wb/cli/text.hpp"
+#include "wb/text/text.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-namespace wb::cli {
+namespace wb::text {
 
 std::string_view trim(std::string_view text) {
   auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
@@ -121,4 +121,4 @@ std::string strip_ansi(std::string_view text) {
   return out;
 }
 
-}  // namespace wb::cli
+}  // namespace wb::text

@@ -1,4 +1,4 @@
-// wb::cli::run_tests — runs a test program (built on the shared Catch2 main with the "wb"
+// wb::run::run_tests — runs a test program (built on the shared Catch2 main with the "wb"
 // reporter) and returns one result per test, whatever the program does: a test that runs past
 // the time limit, crashes, or ends the process is marked failed with the reason, and the program
 // is started again for the tests it did not reach. Each launch runs in its own process group,
@@ -14,10 +14,10 @@
 #include <string_view>
 #include <vector>
 
-#include "wb/cli/process.hpp"
+#include "wb/run/process.hpp"
 #include "wb/testing/result_line.hpp"
 
-namespace wb::cli {
+namespace wb::run {
 
 struct RunOptions {
   std::filesystem::path program;
@@ -99,4 +99,4 @@ std::optional<std::string> sanitizer_line(std::string_view output);
 /// The verdict a test that ran past `limit` gets.
 std::string hang_message(std::chrono::milliseconds limit);
 
-}  // namespace wb::cli
+}  // namespace wb::run

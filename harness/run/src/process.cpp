@@ -1,4 +1,4 @@
-#include "wb/cli/process.hpp"
+#include "wb/run/process.hpp"
 
 #include <fcntl.h>
 #include <fmt/core.h>
@@ -18,7 +18,7 @@
 
 extern char** environ;
 
-namespace wb::cli {
+namespace wb::run {
 namespace fs = std::filesystem;
 
 ExitStatus ExitStatus::from_wait_status(int status) {
@@ -424,4 +424,4 @@ void untrack_process_group(pid_t group) {
   }
 }
 
-}  // namespace wb::cli
+}  // namespace wb::run

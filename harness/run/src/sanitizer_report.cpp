@@ -1,4 +1,4 @@
-#include "wb/cli/sanitizer_report.hpp"
+#include "wb/run/sanitizer_report.hpp"
 
 #include <fmt/core.h>
 
@@ -7,9 +7,10 @@
 #include <filesystem>
 #include <vector>
 
-#include "wb/cli/text.hpp"
+#include "wb/text/text.hpp"
 
-namespace wb::cli {
+namespace wb::run {
+using namespace wb::text;
 
 namespace {
 
@@ -358,4 +359,4 @@ std::string condense_sanitizer_output(std::string_view output) {
   return out;
 }
 
-}  // namespace wb::cli
+}  // namespace wb::run

@@ -1,5 +1,6 @@
-// Small text helpers the CLI's output is made of: trimming, splitting into lines, wrapping a
-// message to the terminal's width, and cutting long program output down to a readable excerpt.
+// Small text helpers the workbook's and the grader's output is made of: trimming, splitting into
+// lines, wrapping a message to the terminal's width, and cutting long program output down to a
+// readable excerpt.
 #pragma once
 
 #include <cstddef>
@@ -7,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace wb::cli {
+namespace wb::text {
 
 std::string_view trim(std::string_view text);
 bool contains(std::string_view text, std::string_view part);
@@ -36,4 +37,4 @@ std::string strip_ansi(std::string_view text);
 /// The number of columns `text` takes in a terminal, counting each UTF-8 character as one.
 std::size_t display_width(std::string_view text);
 
-}  // namespace wb::cli
+}  // namespace wb::text

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace wb::cli {
+namespace wb::run {
 
 struct SanitizerReport {
   std::string tool;          // "AddressSanitizer", "UndefinedBehaviorSanitizer", "ThreadSanitizer"
@@ -30,4 +30,4 @@ std::optional<SanitizerReport> find_sanitizer_report(std::string_view output);
 /// learner's code (the shadow-memory map and library frames go); other output is kept as it is.
 std::string condense_sanitizer_output(std::string_view output);
 
-}  // namespace wb::cli
+}  // namespace wb::run
