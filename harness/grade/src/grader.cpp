@@ -249,15 +249,18 @@ std::shared_ptr<CompiledUnit const> Grader::stub_unit(std::string const& target,
   return made;
 }
 
-FrameworkSymbols Grader::framework_symbols(std::string const& target) const {
+std::shared_ptr<FrameworkSymbols const> Grader::framework_symbols(std::string const& target) const {
   std::vector<fs::path> inputs = {tree_.main_object};
   inputs.insert(inputs.end(), tree_.framework_objects.begin(), tree_.framework_objects.end());
   for (auto const& word : tree_.exercises.at(target).link) {
     if (!word.ends_with(".a") || word.starts_with("-")) continue;
     inputs.push_back(fs::path(word).is_absolute() ? fs::path(word) : tree_.build_dir / word);
   }
-  FrameworkSymbols all;
+  std::string key;  // targets with the same libraries share one set
+  for (auto const& input : inputs) key += input.string() + '\n';
   std::lock_guard lock(baselines_mutex_);
+  if (auto found = link_symbols_.find(key); found != link_symbols_.end()) return found->second;
+  auto all = std::make_shared<FrameworkSymbols>();
   for (auto const& input : inputs) {
     if (input.empty()) continue;
     auto& symbols = library_symbols_[input.string()];
@@ -266,10 +269,11 @@ FrameworkSymbols Grader::framework_symbols(std::string const& target) const {
       read_symbols(read, run_command({tool("nm"), "-P", input.string()}, {}, symbols_limit).output);
       symbols = std::make_shared<FrameworkSymbols const>(std::move(read));
     }
-    all.defined.insert(symbols->defined.begin(), symbols->defined.end());
-    all.referred.insert(symbols->referred.begin(), symbols->referred.end());
-    all.strong.insert(symbols->strong.begin(), symbols->strong.end());
+    all->defined.insert(symbols->defined.begin(), symbols->defined.end());
+    all->referred.insert(symbols->referred.begin(), symbols->referred.end());
+    all->strong.insert(symbols->strong.begin(), symbols->strong.end());
   }
+  link_symbols_[key] = all;
   return all;
 }
 
@@ -499,7 +503,7 @@ GradedExercise Grader::grade(SubmissionFiles const& submission, std::string cons
         files += (files.empty() ? "" : ", ") + file;
     }
     for (auto const& finding :
-         inspect(*stub, unit, framework_symbols(target), tree_.exercises.at(target).chapter_dir)) {
+         inspect(*stub, unit, *framework_symbols(target), tree_.exercises.at(target).chapter_dir)) {
       graded.notes.push_back(fmt::format("review {} (as compiled): {}", files, finding));
     }
   };

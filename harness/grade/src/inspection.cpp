@@ -12,7 +12,6 @@
 
 namespace wb::grade {
 namespace fs = std::filesystem;
-using wb::text::split_lines;
 using wb::text::trim;
 
 namespace {
@@ -86,14 +85,26 @@ std::vector<std::string_view> words_of(std::string_view line) {
   return words;
 }
 
+// Calls `each` with every line of `text`, without its '\n'.
+template <class Each>
+void each_line(std::string_view text, Each each) {
+  while (!text.empty()) {
+    auto const end = std::min(text.find('\n'), text.size());
+    each(text.substr(0, end));
+    text.remove_prefix(std::min(end + 1, text.size()));
+  }
+}
+
 // nm -P: "name type [value [size]]"; an archive adds "lib.a[member.o]:" lines.
 template <class Each>
 void each_symbol(std::string_view nm_output, Each each) {
-  for (auto const& line : split_lines(nm_output)) {
-    auto const words = words_of(line);
-    if (words.size() < 2 || words[1].size() != 1) continue;
-    each(std::string(words[0]), words[1][0]);
-  }
+  each_line(nm_output, [&](std::string_view line) {
+    auto const name_end = line.find(' ');
+    if (name_end == 0 || name_end == std::string_view::npos) return;
+    auto const type = line.substr(name_end + 1, line.find(' ', name_end + 1) - name_end - 1);
+    if (type.size() != 1) return;
+    each(std::string(line.substr(0, name_end)), type[0]);
+  });
 }
 
 bool is_identifier_start(char c) {
@@ -148,12 +159,19 @@ void read_symbols(FrameworkSymbols& framework, std::string_view nm_output) {
 }
 
 void read_sections(CompiledUnit& unit, std::string_view readelf_output) {
-  for (auto const& line : split_lines(readelf_output)) {
+  each_line(readelf_output, [&](std::string_view line) {
+    // Only a table's line can name one: ".init_array…", ".ctors…", or a type "INIT_ARRAY".
+    // An object holds a section per inline function, so most lines end here.
+    if (line.find("_array") == std::string_view::npos &&
+        line.find("ARRAY") == std::string_view::npos &&
+        line.find("tors") == std::string_view::npos) {
+      return;
+    }
     auto const bracket = line.find(']');
-    if (line.find('[') == std::string::npos || bracket == std::string::npos) continue;
-    auto const words = words_of(std::string_view(line).substr(bracket + 1));
+    if (line.find('[') == std::string_view::npos || bracket == std::string_view::npos) return;
+    auto const words = words_of(line.substr(bracket + 1));
     // name, type, address, offset, size, …
-    if (words.size() < 5) continue;
+    if (words.size() < 5) return;
     std::string_view const name = words[0];
     std::string_view const type = words[1];
     std::string kind;
@@ -166,7 +184,7 @@ void read_sections(CompiledUnit& unit, std::string_view readelf_output) {
     if (kind.empty() && type == "PREINIT_ARRAY") kind = ".preinit_array";
     if (kind.empty() && type == "INIT_ARRAY") kind = ".init_array";
     if (kind.empty() && type == "FINI_ARRAY") kind = ".fini_array";
-    if (kind.empty()) continue;
+    if (kind.empty()) return;
     // A table in a section group (flag G) belongs to an inline variable or a template's static
     // member: clang gives each such dynamic initializer its own entry there, so that the linker
     // keeps one per program; GCC puts the same code in the unit's one initializer, which the
@@ -174,10 +192,10 @@ void read_sections(CompiledUnit& unit, std::string_view readelf_output) {
     // The flags follow the entry size; with none, the next word is the link (a number).
     if (words.size() > 6 && std::isalpha(static_cast<unsigned char>(words[6].front())) &&
         words[6].find('G') != std::string_view::npos) {
-      continue;
+      return;
     }
     unit.startup_bytes[kind] += std::strtoull(std::string(words[4]).c_str(), nullptr, 16);
-  }
+  });
 }
 
 void read_object_bytes(CompiledUnit& unit, std::string_view bytes) {

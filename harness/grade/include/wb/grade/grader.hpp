@@ -66,8 +66,9 @@ class Grader {
   /// The stub's compiled unit of `target` (its object in the tree, its test file preprocessed),
   /// read once per run; empty, with `why` set, when it cannot be read.
   std::shared_ptr<CompiledUnit const> stub_unit(std::string const& target, std::string& why) const;
-  /// What the test framework's objects and libraries on `target`'s link line define and use.
-  FrameworkSymbols framework_symbols(std::string const& target) const;
+  /// What the test framework's objects and libraries on `target`'s link line define and use,
+  /// read once per run and link line.
+  std::shared_ptr<FrameworkSymbols const> framework_symbols(std::string const& target) const;
   /// How long a compile or link step may take by the clock: its CPU limit and half a minute
   /// more for a busy machine.
   std::chrono::milliseconds build_wall_limit() const {
@@ -87,6 +88,8 @@ class Grader {
   mutable std::mutex baselines_mutex_;
   mutable std::map<std::string, std::shared_ptr<CompiledUnit const>> stub_units_;
   mutable std::map<std::string, std::shared_ptr<FrameworkSymbols const>> library_symbols_;
+  // by link line: its libraries' symbols together
+  mutable std::map<std::string, std::shared_ptr<FrameworkSymbols const>> link_symbols_;
 };
 
 }  // namespace wb::grade
