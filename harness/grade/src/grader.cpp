@@ -211,12 +211,21 @@ std::string Grader::cache_key(SubmissionFiles const& submission,
 
 std::shared_ptr<CompiledUnit const> Grader::stub_unit(std::string const& target,
                                                       std::string& why) const {
-  std::lock_guard lock(baselines_mutex_);
-  if (auto found = stub_units_.find(target); found != stub_units_.end()) {
-    if (!found->second) why = "the stub's build could not be read";
-    return found->second;
+  std::shared_ptr<StubUnit> slot;
+  {
+    std::lock_guard lock(baselines_mutex_);
+    auto& entry = stub_units_[target];
+    if (!entry) entry = std::make_shared<StubUnit>();
+    slot = entry;
   }
-  auto& made = stub_units_[target];
+  // Made once, by the first worker to need it; others wanting another target go on meanwhile.
+  std::call_once(slot->made, [&] { slot->unit = read_stub_unit(target, slot->why); });
+  why = slot->why;
+  return slot->unit;
+}
+
+std::shared_ptr<CompiledUnit const> Grader::read_stub_unit(std::string const& target,
+                                                           std::string& why) const {
   auto const& commands = tree_.exercises.at(target);
   fs::path object;
   for (std::size_t i = 0; i + 1 < commands.compile.size(); ++i) {
@@ -227,6 +236,24 @@ std::shared_ptr<CompiledUnit const> Grader::stub_unit(std::string const& target,
   if (object.empty() || !fs::exists(object, error)) {
     why = fmt::format("the stub's object {} is not built", object.string());
     return nullptr;
+  }
+  // Kept in the cache for the next run: the tree's state and the object's own stamp name it.
+  auto const stamp = fs::last_write_time(object, error).time_since_epoch().count();
+  auto const cache_file =
+      cache_dir_ / fmt::format("stub-{}.json",
+                               Sha256()
+                                   .field(grading_version)
+                                   .field(tree_.fingerprint)
+                                   .field(target)
+                                   .field(fmt::format("{}:{}", stamp, fs::file_size(object, error)))
+                                   .hex());
+  if (settings_.use_cache && fs::exists(cache_file, error)) {
+    try {
+      return std::make_shared<CompiledUnit const>(
+          compiled_unit_from_json(nlohmann::json::parse(course::read_text_file(cache_file))));
+    } catch (std::exception const&) {
+      fs::remove(cache_file, error);  // half-written or from an older version: read it again
+    }
   }
   auto unit = std::make_shared<CompiledUnit>();
   auto const symbols = run_command({tool("nm"), "-P", object.string()}, {}, symbols_limit);
@@ -245,8 +272,11 @@ std::shared_ptr<CompiledUnit const> Grader::stub_unit(std::string const& target,
   read_preprocessed(*unit, read_capped(preprocessed, preprocessed_limit, cut), {});
   read_object_bytes(*unit, read_capped(object, preprocessed_limit, cut));
   fs::remove(preprocessed, error);
-  made = std::move(unit);
-  return made;
+  try {
+    course::write_file_atomically(cache_file, to_json(*unit).dump());
+  } catch (std::exception const&) {  // not kept (bytes that are not UTF-8, a full disk): read again
+  }
+  return unit;
 }
 
 std::shared_ptr<FrameworkSymbols const> Grader::framework_symbols(std::string const& target) const {

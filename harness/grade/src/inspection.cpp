@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "wb/text/text.hpp"
 
@@ -517,6 +518,36 @@ std::vector<std::string> inspect(CompiledUnit const& stub, CompiledUnit const& s
         "through /proc/self");
   }
   return findings;
+}
+
+nlohmann::json to_json(CompiledUnit const& unit) {
+  auto macros = nlohmann::json::object();
+  for (auto const& [name, macro] : unit.macros) macros[name] = {macro.definition, macro.file};
+  auto defined = nlohmann::json::object();
+  for (auto const& [name, type] : unit.defined) defined[name] = std::string(1, type);
+  return {{"defined", defined},
+          {"undefined", unit.undefined},
+          {"startup_bytes", unit.startup_bytes},
+          {"proc_strings", unit.proc_strings},
+          {"macros", macros},
+          {"learner_findings", unit.learner_findings},
+          {"truncated", unit.truncated}};
+}
+
+CompiledUnit compiled_unit_from_json(nlohmann::json const& json) {
+  CompiledUnit unit;
+  for (auto const& [name, type] : json.at("defined").items()) {
+    unit.defined.emplace(name, type.get<std::string>().at(0));
+  }
+  unit.undefined = json.at("undefined").get<std::set<std::string>>();
+  unit.startup_bytes = json.at("startup_bytes").get<std::map<std::string, std::uint64_t>>();
+  unit.proc_strings = json.at("proc_strings").get<std::size_t>();
+  for (auto const& [name, macro] : json.at("macros").items()) {
+    unit.macros[name] = {macro.at(0).get<std::string>(), macro.at(1).get<std::string>()};
+  }
+  unit.learner_findings = json.at("learner_findings").get<std::vector<std::string>>();
+  unit.truncated = json.at("truncated").get<bool>();
+  return unit;
 }
 
 }  // namespace wb::grade

@@ -1,5 +1,9 @@
 // Tests of the inspection of what was compiled (wb/grade/inspection.hpp): reading nm, readelf and
 // `g++ -E -dD` output, and the findings of a submission's unit against the stub's.
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 #include <wb/grade/inspection.hpp>
@@ -177,4 +181,52 @@ TEST_CASE("start-up entries beyond the stub's are counted from readelf's section
                            sections("  [22] .init_array       INIT_ARRAY      0000000000000000 "
                                     "000148 000008 00 WAG  0   0  8\n"));
   CHECK(wb::grade::inspect(stub, inline_variable, {}, "/x").empty());
+}
+
+TEST_CASE("constructor tables are found by name or type among an object's many sections") {
+  CompiledUnit unit;
+  wb::grade::read_sections(
+      unit,
+      "  [ 5] .text._ZN2ex4PollEv PROGBITS      0000000000000000 000040 000010 00 AXG  0   0 16\n"
+      "  [ 6] .ctors            PROGBITS        0000000000000000 000050 000010 00  WA  0   0  8\n"
+      "  [ 7] .my_table         FINI_ARRAY      0000000000000000 000060 000008 08  WA  0   0  8\n"
+      "  [ 8] .dtors.00200      PROGBITS        0000000000000000 000068 000008 00  WA  0   0  8\n");
+  CHECK(unit.startup_bytes ==
+        std::map<std::string, std::uint64_t>{{".ctors", 16}, {".dtors", 8}, {".fini_array", 8}});
+}
+
+TEST_CASE("nm's symbols are read with their letters, and an archive's member lines skipped") {
+  CompiledUnit unit;
+  wb::grade::read_symbols(unit,
+                          "libwb.a[drive.cpp.o]:\n"
+                          "_ZN2ex5startEv T 0000000000000010 0000000000000020\n"
+                          "environ U\n"
+                          "_ZN2ex4pollEv W 0000000000000000 0000000000000008\n"
+                          "weak_ref w         \n");
+  CHECK(unit.defined ==
+        std::map<std::string, char>{{"_ZN2ex4pollEv", 'W'}, {"_ZN2ex5startEv", 'T'}});
+  CHECK(unit.undefined == std::set<std::string>{"environ", "weak_ref"});
+}
+
+TEST_CASE("a compiled unit kept in the cache reads back the same") {
+  CompiledUnit unit = read(preprocessed("#define OWN 1\nasm(\"nop\");\n"));
+  wb::grade::read_symbols(unit, "_ZN2ex5startEv T 0 8\nmain T 8 8\nsyscall U\n");
+  unit.startup_bytes[".init_array"] = 8;
+  unit.proc_strings = 2;
+  unit.truncated = true;
+  auto const back =
+      wb::grade::compiled_unit_from_json(nlohmann::json::parse(wb::grade::to_json(unit).dump()));
+  CHECK(back.defined == unit.defined);
+  CHECK(back.undefined == unit.undefined);
+  CHECK(back.startup_bytes == unit.startup_bytes);
+  CHECK(back.proc_strings == 2);
+  CHECK(back.truncated);
+  CHECK(back.learner_findings == unit.learner_findings);
+  CHECK_FALSE(back.learner_findings.empty());
+  REQUIRE(back.macros.size() == unit.macros.size());
+  for (auto const& [name, macro] : unit.macros) {
+    CHECK(back.macros.at(name).definition == macro.definition);
+    CHECK(back.macros.at(name).file == macro.file);
+  }
+  CHECK_THROWS(wb::grade::compiled_unit_from_json(nlohmann::json::parse(R"({"defined": {}})")));
 }

@@ -64,8 +64,11 @@ class Grader {
                         course::ExerciseManifest const& exercise) const;
   std::chrono::milliseconds time_share(course::ExerciseManifest const& exercise) const;
   /// The stub's compiled unit of `target` (its object in the tree, its test file preprocessed),
-  /// read once per run; empty, with `why` set, when it cannot be read.
+  /// read once per run (and kept in the cache for the next); empty, with `why` set, when it
+  /// cannot be read.
   std::shared_ptr<CompiledUnit const> stub_unit(std::string const& target, std::string& why) const;
+  std::shared_ptr<CompiledUnit const> read_stub_unit(std::string const& target,
+                                                     std::string& why) const;
   /// What the test framework's objects and libraries on `target`'s link line define and use,
   /// read once per run and link line.
   std::shared_ptr<FrameworkSymbols const> framework_symbols(std::string const& target) const;
@@ -86,7 +89,12 @@ class Grader {
   std::size_t total_tests_ = 0;
   // Inspection baselines, made on first use by whichever worker needs them.
   mutable std::mutex baselines_mutex_;
-  mutable std::map<std::string, std::shared_ptr<CompiledUnit const>> stub_units_;
+  struct StubUnit {
+    std::once_flag made;
+    std::shared_ptr<CompiledUnit const> unit;
+    std::string why;  // when it could not be read
+  };
+  mutable std::map<std::string, std::shared_ptr<StubUnit>> stub_units_;
   mutable std::map<std::string, std::shared_ptr<FrameworkSymbols const>> library_symbols_;
   // by link line: its libraries' symbols together
   mutable std::map<std::string, std::shared_ptr<FrameworkSymbols const>> link_symbols_;

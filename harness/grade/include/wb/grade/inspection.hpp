@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <set>
 #include <string>
 #include <string_view>
@@ -63,6 +64,10 @@ void read_preprocessed(CompiledUnit& unit, std::string_view text,
 std::vector<std::string> inspect(CompiledUnit const& stub, CompiledUnit const& submission,
                                  FrameworkSymbols const& framework,
                                  std::filesystem::path const& stub_dir);
+
+/// A compiled unit as the grader's cache keeps it, and back (throws when `json` is not one).
+nlohmann::json to_json(CompiledUnit const& unit);
+CompiledUnit compiled_unit_from_json(nlohmann::json const& json);
 
 /// The namespace of the test framework a mangled C++ name is in ("wb::testing", "wb::oracle",
 /// "Catch"), or empty.
