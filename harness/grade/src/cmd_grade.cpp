@@ -188,7 +188,9 @@ class GradingProgress {
 
 // The default grading tree: the course configured without sanitizers. Its test files compile
 // in about half the time of a sanitizer build's, and RLIMIT_AS can hold its programs to a memory
-// limit (AddressSanitizer reserves terabytes of address space, so it cannot). Configured once.
+// limit (AddressSanitizer reserves terabytes of address space, so it cannot). Nor does it carry
+// debug information: without a sanitizer nothing prints a stack to read it with, and leaving it
+// out takes a tenth off each compile. Configured once.
 bool configure_grading_tree(Session const& session, fs::path const& tree_dir) {
   std::error_code error;
   if (fs::exists(tree_dir / "CMakeCache.txt", error)) return true;
@@ -200,7 +202,7 @@ bool configure_grading_tree(Session const& session, fs::path const& tree_dir) {
                                    "-G",
                                    "Ninja",
                                    "-DCMAKE_BUILD_TYPE=Debug",
-                                   "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1",
+                                   "-DCMAKE_CXX_FLAGS_DEBUG=-O0",
                                    "-DWB_SANITIZERS="};
   // The same compiler as the tree the workbook was built in.
   if (auto compiler = run::cmake_cache_value(session.paths.build_dir, "CMAKE_CXX_COMPILER");
