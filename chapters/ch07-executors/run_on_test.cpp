@@ -65,6 +65,42 @@ wb::Task<int> two_tasks_meet() {
   co_return (first_met ? 1 : 0) + (second_met ? 1 : 0);
 }
 
+// Three tasks that each wait, without returning, until all three are being polled at the same
+// moment. On two worker threads that moment never comes: the first to run out of `patience`
+// tells the others to stop waiting (a runtime with three or more threads has them all at once,
+// so only a runtime of the right size waits that long). Ready with the most tasks seen being
+// polled at once.
+struct Crowd {
+  std::atomic<int> present{0};
+  std::atomic<int> most{0};
+  std::atomic<bool> gave_up{false};
+};
+
+wb::Task<void> join_the_crowd(std::shared_ptr<Crowd> crowd) {
+  int const now_present = ++crowd->present;
+  int seen = crowd->most.load();
+  while (seen < now_present && !crowd->most.compare_exchange_weak(seen, now_present)) {
+  }
+  auto const patience = WallClock::now() + 500ms;
+  while (crowd->most.load() < 3 && !crowd->gave_up.load() && WallClock::now() < patience) {
+    std::this_thread::yield();
+  }
+  if (crowd->most.load() < 3) crowd->gave_up = true;
+  --crowd->present;
+  co_return;
+}
+
+wb::Task<int> three_tasks_crowd() {
+  auto crowd = std::make_shared<Crowd>();
+  auto first = wb::spawn(join_the_crowd(crowd));
+  auto second = wb::spawn(join_the_crowd(crowd));
+  auto third = wb::spawn(join_the_crowd(crowd));
+  co_await first;
+  co_await second;
+  co_await third;
+  co_return crowd->most.load();
+}
+
 wb::Task<int> sleep_then(int value, wb::Duration duration) {
   co_await wb::sleep(duration);
   co_return value;
@@ -161,6 +197,18 @@ TEST_CASE("a multi-threaded runtime polls two tasks at once on its two worker th
             "build it with builder.worker_threads(pool_workers), for the real-time kind and the "
             "virtual one");
     CHECK(run.output == 2);
+  }
+}
+
+TEST_CASE("a multi-threaded runtime polls no more than two tasks at once") {
+  for (Executor executor : {Executor::multi_threaded, Executor::multi_threaded_virtual}) {
+    auto run = run_on(executor, three_tasks_crowd());
+    INFO("three spawned tasks that wait inside a poll until all three are polled at once: "
+         << run.output
+         << " were polled at the same time. A multi-threaded runtime here has pool_workers (2) "
+            "worker threads, so two at most: build it with builder.worker_threads(pool_workers), "
+            "not a number of your own (nor std::thread::hardware_concurrency())");
+    CHECK(run.output <= 2);
   }
 }
 
