@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "wb/course/files.hpp"
+#include "wb/text/text.hpp"
 
 namespace wb::book {
 namespace fs = std::filesystem;
@@ -14,20 +15,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int max_depth = 10;  // includes inside included files, as deep as mdBook goes
-
-std::vector<std::string_view> split_lines(std::string_view text) {
-  std::vector<std::string_view> lines;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    auto line = text.substr(pos, end - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back(line);
-    pos = end + 1;
-  }
-  return lines;
-}
 
 bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -86,7 +73,7 @@ std::optional<std::string> Expander::include(std::string_view argument, fs::path
   }
   included.push_back(target);
 
-  auto const lines = split_lines(*source);
+  auto const lines = wb::text::line_views(*source);
   std::string out;
   auto const keep = [&](std::size_t from, std::size_t to) {  // [from, to) of lines
     bool first = true;
@@ -180,7 +167,7 @@ std::string Expander::expand(std::string_view text, fs::path const& file, int de
 bool take_anchor(std::string_view source, std::string_view anchor, std::string& out) {
   bool found = false;
   std::vector<std::string_view> kept;
-  for (auto const line : split_lines(source)) {
+  for (auto const line : wb::text::line_views(source)) {
     if (!found) {
       found = marker_name(line, "ANCHOR:") == anchor;
       continue;

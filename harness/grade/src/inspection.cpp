@@ -13,6 +13,7 @@
 
 namespace wb::grade {
 namespace fs = std::filesystem;
+using wb::text::line_views;
 using wb::text::trim;
 
 namespace {
@@ -86,26 +87,16 @@ std::vector<std::string_view> words_of(std::string_view line) {
   return words;
 }
 
-// Calls `each` with every line of `text`, without its '\n'.
-template <class Each>
-void each_line(std::string_view text, Each each) {
-  while (!text.empty()) {
-    auto const end = std::min(text.find('\n'), text.size());
-    each(text.substr(0, end));
-    text.remove_prefix(std::min(end + 1, text.size()));
-  }
-}
-
 // nm -P: "name type [value [size]]"; an archive adds "lib.a[member.o]:" lines.
 template <class Each>
 void each_symbol(std::string_view nm_output, Each each) {
-  each_line(nm_output, [&](std::string_view line) {
+  for (auto const line : line_views(nm_output)) {
     auto const name_end = line.find(' ');
-    if (name_end == 0 || name_end == std::string_view::npos) return;
+    if (name_end == 0 || name_end == std::string_view::npos) continue;
     auto const type = line.substr(name_end + 1, line.find(' ', name_end + 1) - name_end - 1);
-    if (type.size() != 1) return;
+    if (type.size() != 1) continue;
     each(std::string(line.substr(0, name_end)), type[0]);
-  });
+  }
 }
 
 bool is_identifier_start(char c) {
@@ -160,19 +151,19 @@ void read_symbols(FrameworkSymbols& framework, std::string_view nm_output) {
 }
 
 void read_sections(CompiledUnit& unit, std::string_view readelf_output) {
-  each_line(readelf_output, [&](std::string_view line) {
+  for (auto const line : line_views(readelf_output)) {
     // Only a table's line can name one: ".init_array…", ".ctors…", or a type "INIT_ARRAY".
     // An object holds a section per inline function, so most lines end here.
     if (line.find("_array") == std::string_view::npos &&
         line.find("ARRAY") == std::string_view::npos &&
         line.find("tors") == std::string_view::npos) {
-      return;
+      continue;
     }
     auto const bracket = line.find(']');
-    if (line.find('[') == std::string_view::npos || bracket == std::string_view::npos) return;
+    if (line.find('[') == std::string_view::npos || bracket == std::string_view::npos) continue;
     auto const words = words_of(line.substr(bracket + 1));
     // name, type, address, offset, size, …
-    if (words.size() < 5) return;
+    if (words.size() < 5) continue;
     std::string_view const name = words[0];
     std::string_view const type = words[1];
     std::string kind;
@@ -185,7 +176,7 @@ void read_sections(CompiledUnit& unit, std::string_view readelf_output) {
     if (kind.empty() && type == "PREINIT_ARRAY") kind = ".preinit_array";
     if (kind.empty() && type == "INIT_ARRAY") kind = ".init_array";
     if (kind.empty() && type == "FINI_ARRAY") kind = ".fini_array";
-    if (kind.empty()) return;
+    if (kind.empty()) continue;
     // A table in a section group (flag G) belongs to an inline variable or a template's static
     // member: clang gives each such dynamic initializer its own entry there, so that the linker
     // keeps one per program; GCC puts the same code in the unit's one initializer, which the
@@ -193,10 +184,10 @@ void read_sections(CompiledUnit& unit, std::string_view readelf_output) {
     // The flags follow the entry size; with none, the next word is the link (a number).
     if (words.size() > 6 && std::isalpha(static_cast<unsigned char>(words[6].front())) &&
         words[6].find('G') != std::string_view::npos) {
-      return;
+      continue;
     }
     unit.startup_bytes[kind] += std::strtoull(std::string(words[4]).c_str(), nullptr, 16);
-  });
+  }
 }
 
 void read_object_bytes(CompiledUnit& unit, std::string_view bytes) {

@@ -23,18 +23,23 @@ std::string to_lower(std::string_view text) {
   return out;
 }
 
-std::vector<std::string> split_lines(std::string_view text) {
-  std::vector<std::string> lines;
+std::vector<std::string_view> line_views(std::string_view text) {
+  std::vector<std::string_view> lines;
   std::size_t begin = 0;
   while (begin < text.size()) {
     auto end = text.find('\n', begin);
     if (end == std::string_view::npos) end = text.size();
     auto line = text.substr(begin, end - begin);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.emplace_back(line);
+    lines.push_back(line);
     begin = end + 1;
   }
   return lines;
+}
+
+std::vector<std::string> split_lines(std::string_view text) {
+  auto const views = line_views(text);
+  return {views.begin(), views.end()};
 }
 
 std::size_t display_width(std::string_view text) {

@@ -13,6 +13,9 @@ namespace wb::text {
 std::string_view trim(std::string_view text);
 bool contains(std::string_view text, std::string_view part);
 std::string to_lower(std::string_view text);
+/// The lines of `text`, without their "\n" or "\r\n", as views into it.
+std::vector<std::string_view> line_views(std::string_view text);
+/// The same lines, copied.
 std::vector<std::string> split_lines(std::string_view text);
 
 /// `text` wrapped at `width` columns, every line starting with `indent`; existing line breaks are
