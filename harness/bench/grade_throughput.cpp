@@ -5,6 +5,9 @@
 // inspect, link, run tests: the "time" of grade's JSON report, summed over its exercises), the
 // exercises slowest to compile, and the re-run's speed-up over the first run. The machine's load
 // is printed too: on a shared machine it says how far the figures can be trusted.
+// The anchor, measured in the same run: the same exercises' test files compiled by the compiler
+// alone (the grading tree's own commands, no sandbox, no inspection, nothing linked or run), J at
+// a time. No grading of a submission can take less; the ratio is what grading adds on top.
 // Usage: wb_bench_grade [N=4] [J=2]
 #include <algorithm>
 #include <chrono>
@@ -12,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -77,6 +81,66 @@ void print_breakdown(fs::path const& report, int copies) {
   std::printf("\n");
 }
 
+// The grading tree's compile commands of the exercises graded in `report` (its test programs
+// built from the course's stubs): "cd <dir> && <command>", each writing its object to `scratch`.
+std::vector<std::string> exercise_compiles(fs::path const& report, fs::path const& tree,
+                                           fs::path const& scratch) {
+  std::ifstream in_report(report);
+  auto const book = nlohmann::json::parse(in_report);
+  std::vector<std::string> targets;
+  for (auto const& chapter : book.at("submissions").at(0).at("chapters")) {
+    for (auto const& exercise : chapter.at("exercises")) {
+      targets.push_back("ch" + chapter.at("id").get<std::string>() + "_" +
+                        exercise.at("exercise").get<std::string>());
+    }
+  }
+  std::ifstream in_commands(tree / "compile_commands.json");
+  auto const commands = nlohmann::json::parse(in_commands);
+  std::vector<std::string> found;
+  for (auto const& target : targets) {
+    for (auto const& entry : commands) {
+      auto command = entry.at("command").get<std::string>();
+      if (command.find("/CMakeFiles/" + target + ".dir/") == std::string::npos) continue;
+      auto const output = command.find(" -o ");
+      auto const end = command.find(' ', output + 4);
+      if (output == std::string::npos || end == std::string::npos) continue;
+      command.replace(output + 4, end - output - 4,
+                      quoted(scratch / (target + "_" + std::to_string(found.size()) + ".o")));
+      found.push_back("cd " + quoted(fs::path(entry.at("directory").get<std::string>())) + " && " +
+                      command + " > /dev/null 2>&1");
+    }
+  }
+  return found;
+}
+
+// Runs `commands`, `jobs` at a time; the seconds it took by the clock.
+double run_in_parallel(std::vector<std::string> const& commands, int jobs) {
+  std::mutex mutex;
+  std::size_t next = 0;
+  bool failed = false;
+  auto const start = Clock::now();
+  std::vector<std::thread> workers;
+  for (int j = 0; j < jobs; ++j) {
+    workers.emplace_back([&] {
+      for (;;) {
+        std::string command;
+        {
+          std::lock_guard lock(mutex);
+          if (next == commands.size()) return;
+          command = commands[next++];
+        }
+        if (std::system(command.c_str()) != 0) {
+          std::lock_guard lock(mutex);
+          failed = true;
+        }
+      }
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  if (failed) std::fprintf(stderr, "a compile of the anchor failed\n");
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -131,6 +195,16 @@ int main(int argc, char** argv) {
   print_breakdown(tmp / "fresh" / "grades.json", copies);
   std::printf("  re-run, unchanged:   %6.1f s   %5.2f s per submission   %.0fx faster\n", cached,
               cached / copies, fresh / cached);
+  auto const compiles =
+      exercise_compiles(tmp / "fresh" / "grades.json",
+                        fs::path(WB_WORKBOOK).parent_path() / "grading-tree", tmp / "anchor");
+  fs::create_directories(tmp / "anchor");
+  double const anchor = run_in_parallel(compiles, jobs);
+  std::printf(
+      "  anchor: its %zu test files compiled alone (the compiler, the grading tree's flags), %d "
+      "at a time: %.1f s\n"
+      "  grading a submission takes %.2fx the compiles it cannot do without\n",
+      compiles.size(), jobs, anchor, fresh / copies / anchor);
   std::printf("  load average (1, 5, 15 min) before grading: %s, after: %s, on %u cores\n",
               load_before.c_str(), load_after.c_str(), std::thread::hardware_concurrency());
   fs::remove_all(tmp);
