@@ -90,7 +90,8 @@ std::vector<std::string> exercise_compiles(fs::path const& report, fs::path cons
   std::vector<std::string> targets;
   for (auto const& chapter : book.at("submissions").at(0).at("chapters")) {
     for (auto const& exercise : chapter.at("exercises")) {
-      targets.push_back("ch" + chapter.at("id").get<std::string>() + "_" +
+      // "ch08" and "store": the target ch08_store
+      targets.push_back(chapter.at("id").get<std::string>() + "_" +
                         exercise.at("exercise").get<std::string>());
     }
   }
@@ -199,6 +200,10 @@ int main(int argc, char** argv) {
       exercise_compiles(tmp / "fresh" / "grades.json",
                         fs::path(WB_WORKBOOK).parent_path() / "grading-tree", tmp / "anchor");
   fs::create_directories(tmp / "anchor");
+  if (compiles.empty()) {
+    std::fprintf(stderr, "no compile commands of the graded exercises in the grading tree\n");
+    return 1;
+  }
   double const anchor = run_in_parallel(compiles, jobs);
   std::printf(
       "  anchor: its %zu test files compiled alone (the compiler, the grading tree's flags), %d "
