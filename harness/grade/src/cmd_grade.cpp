@@ -4,6 +4,7 @@
 // grades written as a table, CSV, JSON, JUnit XML, Gradescope or Exercism results. Exit 0 when
 // every submission was graded, 1 when some could not be read, 2 when nothing could be graded.
 #include <fmt/core.h>
+#include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -186,6 +187,15 @@ class GradingProgress {
   std::mutex mutex_;
 };
 
+// The processors this process may run on (its affinity mask: a container's or taskset's cpuset,
+// not the whole machine's).
+int usable_processors() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+  return CPU_COUNT(&set);
+}
+
 // The default grading tree: the course configured without sanitizers. Its test files compile
 // in about half the time of a sanitizer build's, and RLIMIT_AS can hold its programs to a memory
 // limit (AddressSanitizer reserves terabytes of address space, so it cannot). Nor does it carry
@@ -351,7 +361,7 @@ int run_grade(Session const& session, GradeOptions const& options) {
   settings.output_cap = options.output_cap;
   settings.output_shown = options.output_shown;
   settings.use_cache = !options.no_cache;
-  int const jobs = std::clamp(options.jobs, 1, 8);
+  int const jobs = std::clamp(options.jobs > 0 ? options.jobs : usable_processors(), 1, 8);
   if (sandbox.cgroups) sandbox.cgroups->set_workers(jobs);
 
   auto const grading_dir = tree_dir / "grading";

@@ -29,7 +29,9 @@ void GradingCommands::add_to(CLI::App& app) {
                              "The file to write (one format), or a folder (several)");
   grade_command_->add_option("--chapters", grade_.chapters, "Chapters to grade (default: all)")
       ->delimiter(',');
-  grade_command_->add_option("--jobs,-j", grade_.jobs, "Exercises graded at once (default 1)");
+  grade_command_->add_option(
+      "--jobs,-j", grade_.jobs,
+      "Exercises graded at once (default: the processors it may run on, at most 8)");
   grade_command_->add_option("--time-limit", grade_.time_limit,
                              "Seconds per test (default: each chapter's time_limit_seconds)");
   grade_command_->add_option("--submission-time", grade_.submission_time,

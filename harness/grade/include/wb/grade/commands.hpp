@@ -25,9 +25,9 @@ struct GradeOptions {
   std::vector<std::string> formats;   // names from report_formats(); empty: the first
   std::string out;                    // a file, or a folder for several files
   std::vector<std::string> chapters;  // empty: all
-  int jobs = 1;
-  std::optional<double> time_limit;  // seconds per test; empty: each chapter's
-  double submission_time = 600;      // seconds of tests per submission
+  int jobs = 0;                       // 0: the processors this process may run on, at most 8
+  std::optional<double> time_limit;   // seconds per test; empty: each chapter's
+  double submission_time = 600;       // seconds of tests per submission
   std::size_t memory_mb = 2048;
   int processes = 128;
   std::size_t output_cap = 1u << 20;
