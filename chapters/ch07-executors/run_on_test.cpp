@@ -11,6 +11,7 @@
 #include <wb/combinator/join.hpp>
 #include <wb/core/poll_fn.hpp>
 #include <wb/core/yield_now.hpp>
+#include <wb/task/scheduler.hpp>
 #include <wb/task/spawn.hpp>
 #include <wb/task/task.hpp>
 #include <wb/testing/catch.hpp>
@@ -65,40 +66,14 @@ wb::Task<int> two_tasks_meet() {
   co_return (first_met ? 1 : 0) + (second_met ? 1 : 0);
 }
 
-// Three tasks that each wait, without returning, until all three are being polled at the same
-// moment. On two worker threads that moment never comes: the first to run out of `patience`
-// tells the others to stop waiting (a runtime with three or more threads has them all at once,
-// so only a runtime of the right size waits that long). Ready with the most tasks seen being
-// polled at once.
-struct Crowd {
-  std::atomic<int> present{0};
-  std::atomic<int> most{0};
-  std::atomic<bool> gave_up{false};
-};
-
-wb::Task<void> join_the_crowd(std::shared_ptr<Crowd> crowd) {
-  int const now_present = ++crowd->present;
-  int seen = crowd->most.load();
-  while (seen < now_present && !crowd->most.compare_exchange_weak(seen, now_present)) {
-  }
-  auto const patience = WallClock::now() + 500ms;
-  while (crowd->most.load() < 3 && !crowd->gave_up.load() && WallClock::now() < patience) {
-    std::this_thread::yield();
-  }
-  if (crowd->most.load() < 3) crowd->gave_up = true;
-  --crowd->present;
-  co_return;
+// How many worker threads the executor that polls a spawned task has (0: it polls every task on
+// the thread that runs it).
+wb::Task<std::size_t> worker_threads_here() {
+  co_return wb::Scheduler::current()->worker_threads();
 }
 
-wb::Task<int> three_tasks_crowd() {
-  auto crowd = std::make_shared<Crowd>();
-  auto first = wb::spawn(join_the_crowd(crowd));
-  auto second = wb::spawn(join_the_crowd(crowd));
-  auto third = wb::spawn(join_the_crowd(crowd));
-  co_await first;
-  co_await second;
-  co_await third;
-  co_return crowd->most.load();
+wb::Task<std::size_t> worker_threads_of_the_runtime() {
+  co_return co_await wb::spawn(worker_threads_here());
 }
 
 wb::Task<int> sleep_then(int value, wb::Duration duration) {
@@ -200,15 +175,16 @@ TEST_CASE("a multi-threaded runtime polls two tasks at once on its two worker th
   }
 }
 
-TEST_CASE("a multi-threaded runtime polls no more than two tasks at once") {
+TEST_CASE("a multi-threaded runtime has pool_workers worker threads and no more") {
   for (Executor executor : {Executor::multi_threaded, Executor::multi_threaded_virtual}) {
-    auto run = run_on(executor, three_tasks_crowd());
-    INFO("three spawned tasks that wait inside a poll until all three are polled at once: "
-         << run.output
-         << " were polled at the same time. A multi-threaded runtime here has pool_workers (2) "
-            "worker threads, so two at most: build it with builder.worker_threads(pool_workers), "
-            "not a number of your own (nor std::thread::hardware_concurrency())");
-    CHECK(run.output <= 2);
+    auto run = run_on(executor, worker_threads_of_the_runtime());
+    INFO("a spawned task asked its executor: " << run.output
+                                               << " worker threads. A multi-threaded runtime here "
+                                                  "has pool_workers (2): build it with "
+                                                  "builder.worker_threads(pool_workers), not a "
+                                                  "number of your own (nor "
+                                                  "std::thread::hardware_concurrency())");
+    CHECK(run.output == pool_workers);
   }
 }
 

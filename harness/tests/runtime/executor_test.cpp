@@ -320,6 +320,21 @@ TEST_CASE("the runtime builder picks the executor and the clock") {
   CHECK(local.block_on(doubled_later(5)) == 10);
 }
 
+TEST_CASE("a task knows how many worker threads the executor that polls it has") {
+  auto const workers_seen_by_a_task = []() -> wb::Task<std::size_t> {
+    auto here = []() -> wb::Task<std::size_t> {
+      co_return wb::Scheduler::current()->worker_threads();
+    };
+    co_return co_await wb::spawn(here());
+  };
+  auto local = wb::Runtime::builder().build();
+  CHECK(local.block_on(workers_seen_by_a_task()) == 0);
+  auto pool = wb::Runtime::builder().worker_threads(3).virtual_time().build();
+  CHECK(pool.block_on(workers_seen_by_a_task()) == 3);
+  wb::ThreadPoolExecutor two(2);
+  CHECK(two.block_on(workers_seen_by_a_task()) == 2);
+}
+
 TEST_CASE("a JoinHandle passes every oracle while its task runs on a thread pool") {
   wb::ThreadPoolExecutor pool(2);
   auto task = [](int value) -> wb::Task<int> {

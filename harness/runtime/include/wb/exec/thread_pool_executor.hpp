@@ -134,6 +134,7 @@ class ThreadPoolExecutor {
     }
 
     std::size_t workers() const noexcept { return workers_.size(); }
+    std::size_t worker_threads() const noexcept override { return workers(); }
     std::size_t live_tasks() const {
       std::lock_guard lock(live_mutex_);
       return live_.size();

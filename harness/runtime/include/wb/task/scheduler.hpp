@@ -2,6 +2,7 @@
 // list of live tasks that the executor cancels at shutdown.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <utility>
@@ -37,6 +38,10 @@ class Scheduler : public std::enable_shared_from_this<Scheduler> {
     (void)visit;
     throw ContractViolation("this scheduler cannot list its tasks");
   }
+
+  /// How many threads of its own poll its tasks: a thread pool's workers, 0 for an executor that
+  /// polls every task on the thread that runs it.
+  virtual std::size_t worker_threads() const noexcept { return 0; }
 
   /// The scheduler of the executor running on this thread, or null.
   static Scheduler* current() noexcept { return current_slot(); }
