@@ -6,7 +6,7 @@
 #pragma once
 
 #include <sys/resource.h>
-#include <time.h>
+#include <sys/time.h>
 
 #include <chrono>
 
@@ -46,15 +46,20 @@ class PollStopwatch {
     std::chrono::nanoseconds cpu{0};
     long voluntary_switches = 0;
 
+    // One system call: the thread's CPU time and its voluntary switches come together.
     static Reading now() {
       Reading reading;
       reading.wall = Clock::now();
-      timespec cpu{};
-      if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0) {
-        reading.cpu = std::chrono::seconds(cpu.tv_sec) + std::chrono::nanoseconds(cpu.tv_nsec);
-      }
       rusage usage{};
-      reading.voluntary_switches = ::getrusage(RUSAGE_THREAD, &usage) == 0 ? usage.ru_nvcsw : -1;
+      if (::getrusage(RUSAGE_THREAD, &usage) != 0) {
+        reading.voluntary_switches = -1;
+        return reading;
+      }
+      auto const time = [](timeval value) {
+        return std::chrono::seconds(value.tv_sec) + std::chrono::microseconds(value.tv_usec);
+      };
+      reading.cpu = time(usage.ru_utime) + time(usage.ru_stime);
+      reading.voluntary_switches = usage.ru_nvcsw;
       return reading;
     }
   };
