@@ -121,20 +121,17 @@ function(wb_add_chapter slug)
     foreach(mutant_dir ${mutants})
       # A mistake only one sanitizer sees (expect.toml: sanitizer = "thread" or "address") is
       # built in a tree with that sanitizer only; verify elsewhere says where it is checked.
-      set(needed_sanitizer "")
-      if(EXISTS ${mutant_dir}/expect.toml)
-        file(STRINGS ${mutant_dir}/expect.toml sanitizer_line
-             REGEX "^sanitizer *= *\"(thread|address)\"")
-        if(sanitizer_line MATCHES "\"(thread|address)\"")
-          set(needed_sanitizer ${CMAKE_MATCH_1})
-        endif()
-      endif()
       # WB_WRONG_VERSIONS: all, those that need this tree's sanitizer, or none; correct versions
       # (expect.toml: correct = true) are built in every tree.
+      set(needed_sanitizer "")
       set(correct_version FALSE)
       if(EXISTS ${mutant_dir}/expect.toml)
-        file(STRINGS ${mutant_dir}/expect.toml correct_line REGEX "^correct *= *true")
-        if(correct_line)
+        file(STRINGS ${mutant_dir}/expect.toml settings
+             REGEX "^(sanitizer *= *\"(thread|address)\"|correct *= *true)")
+        if(settings MATCHES "sanitizer *= *\"(thread|address)\"")
+          set(needed_sanitizer ${CMAKE_MATCH_1})
+        endif()
+        if(settings MATCHES "correct *= *true")
           set(correct_version TRUE)
         endif()
       endif()
